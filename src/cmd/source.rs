@@ -1,0 +1,120 @@
+//! The repository, detection and image a job would use: shared by `detect` and `remote` so the two
+//! can never disagree.
+
+use anyhow::Result;
+
+use super::Ctx;
+use crate::cli::{ServiceChoice, SourceArgs};
+use crate::detect::{self, Detection, tree::GitTree};
+use crate::failure::Failure;
+use crate::plan::{self, ImageChoice, Services};
+use crate::repo::{self, Overrides, RepoError, RepoInfo, Sync, UrlError};
+
+pub struct Source {
+    pub repo: RepoInfo,
+    pub detection: Detection,
+    pub services: Services,
+    pub image: String,
+}
+
+pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
+    let dir = ctx.dir();
+    if !dir.is_dir() {
+        return Err(
+            Failure::new(format!("{} is not a directory", dir.display()))
+                .hint("-C takes the path of a directory inside a git checkout")
+                .into(),
+        );
+    }
+    let git = repo::open(&dir).map_err(repo_failure)?;
+    let info = repo::inspect(
+        &git,
+        &Overrides {
+            repo_url: args.repo_url.clone(),
+            branch: args.branch.clone(),
+        },
+    )
+    .map_err(repo_failure)?;
+    ctx.printer
+        .debug(1, &format!("repository root: {}", info.root.display()));
+
+    // Services come from the committed tree: that is what the job will clone, not the laptop's
+    // uncommitted files.
+    let tree = GitTree::head(&git).map_err(|e| repo_failure(RepoError::from(e)))?;
+    let started = std::time::Instant::now();
+    let detection = detect::detect(&tree);
+    ctx.printer.debug(
+        1,
+        &format!("detection took {} ms", started.elapsed().as_millis()),
+    );
+    for w in &detection.warnings {
+        ctx.printer.warn(&format!("{}: {}", w.file, w.message));
+    }
+    let choice = args.services.clone().unwrap_or(ServiceChoice::Auto);
+    let services = plan::services(&detection, &choice);
+    let image = plan::image(
+        &ImageChoice {
+            flag: args.image.clone(),
+            env: env_nonempty("CLAUDE_SANDBOX_IMAGE").or_else(|| env_nonempty("CLAUDE_IMAGE")),
+            config: None,
+        },
+        detection.ruby_version.as_deref(),
+    );
+    Ok(Source {
+        repo: info,
+        detection,
+        services,
+        image,
+    })
+}
+
+fn env_nonempty(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Tell the user, before anything is submitted, when the job will not see their latest work.
+pub fn warn_about_sync(ctx: &Ctx, info: &RepoInfo) {
+    let branch = info.branch.as_deref().unwrap_or("HEAD");
+    match &info.sync {
+        Sync::Ahead { count, tracking } => ctx.printer.warn(&format!(
+            "{count} local commit{s} on {branch} {are} not on {tracking}; the job clones the remote, so push first if it needs {them}",
+            s = if *count == 1 { "" } else { "s" },
+            are = if *count == 1 { "is" } else { "are" },
+            them = if *count == 1 { "it" } else { "them" },
+        )),
+        Sync::NotPushed { remote } => ctx.printer.warn(&format!(
+            "branch {branch} has no counterpart on {remote}; the job clones the remote, so push it first (git push -u {remote} {branch})"
+        )),
+        Sync::InSync | Sync::Unchecked => {}
+    }
+}
+
+pub fn repo_failure(e: RepoError) -> anyhow::Error {
+    let hint = match &e {
+        RepoError::NotARepo(_) => Some("run it inside a git checkout, or point at one with -C DIR"),
+        RepoError::Bare(_) => Some("clone the repository and run claude-sandbox in the clone"),
+        RepoError::NoCommits => {
+            Some("commit and push first: the job clones a branch from the remote")
+        }
+        RepoError::Detached => {
+            Some("pass --branch NAME with the remote branch the job should clone")
+        }
+        RepoError::NoRemote => {
+            Some("add one with `git remote add origin URL`, or pass --repo-url URL")
+        }
+        RepoError::RemoteWithoutUrl { .. } => {
+            Some("set it with `git remote set-url`, or pass --repo-url URL")
+        }
+        RepoError::Url(UrlError::Local(_))
+        | RepoError::Url(UrlError::Unsupported(_))
+        | RepoError::Url(UrlError::Empty) => {
+            Some("pass --repo-url with an https URL the cluster can clone")
+        }
+        RepoError::Git(_) => None,
+    };
+    let mut f = Failure::new(e.to_string());
+    if let Some(h) = hint {
+        f = f.hint(h);
+    }
+    f.into()
+}

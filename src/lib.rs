@@ -1,0 +1,15 @@
+//! claude-sandbox: send a coding task to an autonomous Claude Code agent running as a Kubernetes Job.
+//!
+//! The library holds the work (repository discovery, service detection, Job rendering, cluster access,
+//! log following); `main.rs` and `cmd/` are the thin command-line edge over it. Detection and
+//! rendering are pure so they are tested without a cluster or a terminal.
+
+pub mod cli;
+pub mod cmd;
+pub mod detect;
+pub mod failure;
+pub mod job;
+pub mod output;
+pub mod plan;
+pub mod repo;
+pub mod units;

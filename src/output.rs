@@ -1,0 +1,203 @@
+//! One place that decides what goes to stdout and stderr: data to stdout, everything meant for a
+//! person (progress, warnings, hints) to stderr, so `-o json | jq` and `$(…)` always see clean data.
+
+use std::io::{self, IsTerminal, Write};
+
+use clap::ValueEnum;
+
+use crate::failure::BrokenPipe;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone)]
+pub struct Printer {
+    quiet: bool,
+    verbose: u8,
+    color_stderr: bool,
+    color_stdout: bool,
+    stderr_tty: bool,
+    stdout_tty: bool,
+}
+
+impl Printer {
+    pub fn new(quiet: bool, verbose: u8, color: ColorChoice) -> Self {
+        let stderr_tty = io::stderr().is_terminal();
+        let stdout_tty = io::stdout().is_terminal();
+        // NO_COLOR (no-color.org) only turns off the automatic choice; --color always still wins.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Printer {
+            quiet,
+            verbose,
+            color_stderr: decide(stderr_tty),
+            color_stdout: decide(stdout_tty),
+            stderr_tty,
+            stdout_tty,
+        }
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
+    }
+
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout_tty
+    }
+
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.stderr_tty
+    }
+
+    pub fn color_stdout(&self) -> bool {
+        self.color_stdout
+    }
+
+    /// Data for scripts and pipes. A closed pipe ends the command quietly.
+    pub fn out(&self, text: &str) -> anyhow::Result<()> {
+        let mut stdout = io::stdout().lock();
+        let res = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| {
+                if text.ends_with('\n') {
+                    Ok(())
+                } else {
+                    stdout.write_all(b"\n")
+                }
+            })
+            .and_then(|()| stdout.flush());
+        match res {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(BrokenPipe.into()),
+            other => Ok(other?),
+        }
+    }
+
+    /// Progress and results meant for a person; silenced by `-q`.
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Something the user should know before trusting the result; shown even with `-q`.
+    pub fn warn(&self, text: &str) {
+        eprintln!("{}: {text}", self.paint_err("warning", Tone::Warn));
+    }
+
+    /// Extra detail for `-v` (level 1) and `-vv` (level 2).
+    pub fn debug(&self, level: u8, text: &str) {
+        if self.verbose >= level && !self.quiet {
+            eprintln!("{}", self.paint_err(text, Tone::Dim));
+        }
+    }
+
+    pub fn paint_err(&self, text: &str, tone: Tone) -> String {
+        paint(text, tone, self.color_stderr)
+    }
+
+    pub fn paint_out(&self, text: &str, tone: Tone) -> String {
+        paint(text, tone, self.color_stdout)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Tone {
+    Good,
+    Bad,
+    Warn,
+    Dim,
+    Bold,
+}
+
+pub fn paint(text: &str, tone: Tone, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match tone {
+        Tone::Good => "32",
+        Tone::Bad => "31",
+        Tone::Warn => "33",
+        Tone::Dim => "2",
+        Tone::Bold => "1",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Lay out rows as aligned columns (the last column is not padded).
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header_cells: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+    for row in std::iter::once(&header_cells).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            if i + 1 == columns {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                let pad = widths[i] - cell.chars().count() + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Cut text to at most `max` characters, marking the cut with `…`; newlines become spaces.
+pub fn cut(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    if flat.chars().count() <= max {
+        return flat.to_string();
+    }
+    let mut s: String = flat.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns_and_trims_the_last() {
+        let t = table(
+            &["NAME", "STATUS"],
+            &[
+                vec!["a".into(), "Running".into()],
+                vec!["longer".into(), "".into()],
+            ],
+        );
+        assert_eq!(t, "NAME    STATUS\na       Running\nlonger\n");
+    }
+
+    #[test]
+    fn cut_respects_char_boundaries_and_flattens_lines() {
+        assert_eq!(cut("héllo\nwörld", 20), "héllo wörld");
+        assert_eq!(cut("ééééé", 3), "éé…");
+    }
+}

@@ -1,0 +1,130 @@
+//! What a job will use, decided from the repository, detection and the user's choices. Pure, so
+//! `detect` can show exactly what `remote` would submit.
+
+use serde::Serialize;
+
+use crate::cli::ServiceChoice;
+use crate::detect::{Detection, Evidence, Service, ServiceEvidence};
+use crate::job::DEFAULT_IMAGE;
+
+/// The services that will run, with the reason for each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Services {
+    pub services: Vec<ServiceEvidence>,
+    pub optional: Vec<ServiceEvidence>,
+    #[serde(skip)]
+    pub postgis: bool,
+}
+
+impl Services {
+    pub fn has(&self, s: Service) -> bool {
+        self.services.iter().any(|e| e.name == s)
+    }
+}
+
+pub fn services(detection: &Detection, choice: &ServiceChoice) -> Services {
+    match choice {
+        ServiceChoice::Auto => Services {
+            services: detection.services.clone(),
+            optional: detection.optional.clone(),
+            postgis: detection.postgis,
+        },
+        ServiceChoice::None => Services {
+            services: Vec::new(),
+            optional: Vec::new(),
+            postgis: false,
+        },
+        ServiceChoice::List(list) => Services {
+            services: list
+                .iter()
+                .map(|s| ServiceEvidence {
+                    name: *s,
+                    evidence: vec![Evidence {
+                        file: "--services".into(),
+                        reason: "requested".into(),
+                    }],
+                })
+                .collect(),
+            optional: Vec::new(),
+            // The PostGIS image is a drop-in for postgres, so keep it when the project uses PostGIS.
+            postgis: detection.postgis && list.contains(&Service::Postgres),
+        },
+    }
+}
+
+/// Where the agent's image came from, in precedence order.
+#[derive(Debug, Clone, Default)]
+pub struct ImageChoice {
+    pub flag: Option<String>,
+    pub env: Option<String>,
+    pub config: Option<String>,
+}
+
+/// The agent image: an explicit choice wins; otherwise the default image, tagged for the project's
+/// Ruby version (`ruby-3.3`) when it has one, since the default image ships per-Ruby variants.
+pub fn image(choice: &ImageChoice, ruby_version: Option<&str>) -> String {
+    if let Some(explicit) = choice
+        .flag
+        .as_ref()
+        .or(choice.env.as_ref())
+        .or(choice.config.as_ref())
+        .filter(|s| !s.trim().is_empty())
+    {
+        return explicit.trim().to_string();
+    }
+    match ruby_version {
+        Some(v) => {
+            let repo = DEFAULT_IMAGE
+                .rsplit_once(':')
+                .map_or(DEFAULT_IMAGE, |(r, _)| r);
+            format!("{repo}:ruby-{v}")
+        }
+        None => DEFAULT_IMAGE.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ruby_version_tags_only_the_default_image() {
+        let none = ImageChoice::default();
+        assert_eq!(
+            image(&none, Some("3.3")),
+            "landovsky/claude-sandbox:ruby-3.3"
+        );
+        assert_eq!(image(&none, None), "landovsky/claude-sandbox:latest");
+        let flag = ImageChoice {
+            flag: Some("me/img:1".into()),
+            env: Some("env/img".into()),
+            config: None,
+        };
+        assert_eq!(image(&flag, Some("3.3")), "me/img:1");
+        let env = ImageChoice {
+            env: Some("env/img".into()),
+            ..Default::default()
+        };
+        assert_eq!(image(&env, None), "env/img");
+    }
+
+    #[test]
+    fn explicit_services_replace_detection() {
+        let detected = Detection {
+            services: vec![ServiceEvidence {
+                name: Service::Redis,
+                evidence: vec![],
+            }],
+            postgis: true,
+            ..Default::default()
+        };
+        let s = services(&detected, &ServiceChoice::List(vec![Service::Postgres]));
+        assert!(s.has(Service::Postgres) && !s.has(Service::Redis) && s.postgis);
+        assert!(
+            services(&detected, &ServiceChoice::None)
+                .services
+                .is_empty()
+        );
+        assert!(services(&detected, &ServiceChoice::Auto).has(Service::Redis));
+    }
+}
