@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod detect;
 pub mod failure;
+pub mod follow;
 pub mod job;
 pub mod output;
 pub mod plan;

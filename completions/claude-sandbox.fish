@@ -1,0 +1,96 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_claude_sandbox_global_optspecs
+    string join \n context= n/namespace= kubeconfig= C= q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_claude_sandbox_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_claude_sandbox_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_claude_sandbox_using_subcommand
+    set -l cmd (__fish_claude_sandbox_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s V -l version -d 'Print version'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l task-file -d 'Read the task from FILE (\'-\' for stdin)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s o -l output -d 'Output: yaml or json (the manifest, with --dry-run), name (only the job name)' -r -f -a "yaml\t''
+json\t''
+name\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l branch -d 'Branch the job clones (default: the current branch; required on a detached HEAD)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l repo-url -d 'Repository URL the job clones (default: the origin remote, as an https URL)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l services -d 'Services to run beside the agent: auto (detect), none, or a list like postgres,redis' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l image -d 'Container image for the agent [env: CLAUDE_SANDBOX_IMAGE, CLAUDE_IMAGE]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l cpu -d 'CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l memory -d 'Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l env -d 'Extra environment variable for the agent (repeatable)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l secret -d 'Secret with the agent\'s credentials [default: claude-sandbox-secrets]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l ttl -d 'Delete the finished job after this long [default: 1h]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l deadline -d 'Stop the job if it runs longer than this [default: 4h]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l dry-run -d 'Print the Job instead of submitting it (needs no cluster)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l branch -d 'Branch the job clones (default: the current branch; required on a detached HEAD)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l repo-url -d 'Repository URL the job clones (default: the origin remote, as an https URL)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l services -d 'Services to run beside the agent: auto (detect), none, or a list like postgres,redis' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l image -d 'Container image for the agent [env: CLAUDE_SANDBOX_IMAGE, CLAUDE_IMAGE]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
