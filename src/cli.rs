@@ -83,6 +83,19 @@ pub enum Command {
     /// Show what `remote` would use: repository, branch, commit, services and image
     #[command(after_help = DETECT_EXAMPLES)]
     Detect(DetectArgs),
+    /// Follow the agent's output of a job (default: the newest job of this repository)
+    #[command(after_help = LOGS_EXAMPLES)]
+    Logs(LogsArgs),
+    /// List the jobs made by claude-sandbox
+    #[command(after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+    /// Show one job in depth: containers, sidecars, warnings, and what to do next
+    Status(StatusArgs),
+    /// Delete running jobs and their pods
+    Cancel(CancelArgs),
+    /// Delete finished jobs made by claude-sandbox
+    #[command(after_help = CLEAN_EXAMPLES)]
+    Clean(CleanArgs),
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -97,6 +110,25 @@ Examples:
   claude-sandbox remote --task-file TASK.md --services postgres
   git log -1 --format=%B | claude-sandbox remote --task-file -
   claude-sandbox remote --dry-run -o json -- \"-v is broken\"";
+
+const LOGS_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox logs                          newest job of this repository
+  claude-sandbox logs JOB --raw | jq .         the stream-json lines as they are
+  claude-sandbox logs JOB -c postgres          a sidecar's log
+  claude-sandbox logs JOB --no-follow          what there is so far";
+
+const LIST_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox list
+  claude-sandbox list --repo . --status running -o json
+  claude-sandbox list -o name | xargs claude-sandbox cancel";
+
+const CLEAN_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox clean                         every finished job
+  claude-sandbox clean --failed --older-than 2h --dry-run
+  claude-sandbox clean --all --yes             running jobs too";
 
 const DETECT_EXAMPLES: &str = "\
 Examples:
@@ -175,9 +207,25 @@ pub struct RemoteArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Output: yaml or json (the manifest, with --dry-run), name (only the job name)
+    /// Output: yaml or json (the Job as submitted, or as it would be with --dry-run), name (only the job name)
     #[arg(short, long, value_enum, value_name = "FORMAT")]
     pub output: Option<RemoteOutput>,
+
+    /// Follow the agent's output until the job ends; exit with its result
+    #[arg(short, long, conflicts_with_all = ["wait", "dry_run"])]
+    pub follow: bool,
+
+    /// Wait silently until the job ends; exit with its result
+    #[arg(long, conflicts_with = "dry_run")]
+    pub wait: bool,
+
+    /// Stop waiting after this long (exit 124); the job keeps running
+    #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// With --follow: print the agent's stream-json lines as they are
+    #[arg(long, requires = "follow")]
+    pub raw: bool,
 
     #[command(flatten)]
     pub source: SourceArgs,
@@ -228,6 +276,93 @@ pub struct DetectArgs {
 pub enum TextOrJson {
     Text,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The job (default: the newest job of this repository, else the newest job)
+    #[arg(value_name = "JOB")]
+    pub job: Option<String>,
+
+    /// Print what there is and return instead of following
+    #[arg(long)]
+    pub no_follow: bool,
+
+    /// Print the stream-json lines as they are (the default when stdout is not a terminal)
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Container to read [default: claude]; e.g. postgres or redis for a sidecar
+    #[arg(short = 'c', long, value_name = "CONTAINER")]
+    pub container: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only jobs of this repository URL ('.' for the repository you are in)
+    #[arg(long, value_name = "URL|.")]
+    pub repo: Option<String>,
+
+    /// Only jobs of this branch
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+
+    /// Only jobs in this state
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<crate::cluster::jobs::JobState>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ListOutput::Table, value_name = "FORMAT")]
+    pub output: ListOutput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListOutput {
+    Table,
+    Wide,
+    Json,
+    Name,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The job
+    #[arg(value_name = "JOB")]
+    pub job: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The jobs to delete, with their pods
+    #[arg(value_name = "JOB", required = true)]
+    pub jobs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Only failed jobs
+    #[arg(long)]
+    pub failed: bool,
+
+    /// Only succeeded jobs
+    #[arg(long)]
+    pub succeeded: bool,
+
+    /// Only jobs that ended (or, with --all, started) longer ago than this
+    #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
+    pub older_than: Option<Duration>,
+
+    /// Also delete jobs that are still running (asks first; --yes when not at a terminal)
+    #[arg(long, conflicts_with_all = ["failed", "succeeded"])]
+    pub all: bool,
+
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Show what would be deleted and delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! rendering are pure so they are tested without a cluster or a terminal.
 
 pub mod cli;
+pub mod cluster;
 pub mod cmd;
 pub mod detect;
 pub mod failure;

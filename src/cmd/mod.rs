@@ -1,18 +1,28 @@
 //! One module per command: each takes its parsed arguments and the shared context, does its work
 //! through the library modules, and returns how it ended. None of them exits the process.
 
+pub mod cancel;
+pub mod clean;
 pub mod completions;
 pub mod detect;
+pub mod list;
+pub mod logs;
 pub mod remote;
 mod source;
+pub mod status;
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Cli, Command, GlobalArgs};
-use crate::failure::Outcome;
-use crate::output::Printer;
+use crate::cluster::{self, Cluster, Target};
+use crate::failure::{Failure, Outcome};
+use crate::follow::Ending;
+use crate::output::{Printer, Tone};
 
 /// What every command may need: how to print, and the global flags.
 pub struct Ctx {
@@ -28,6 +38,57 @@ impl Ctx {
             .clone()
             .unwrap_or_else(|| PathBuf::from("."))
     }
+
+    pub fn target(&self) -> Target {
+        Target {
+            kubeconfig: self.global.kubeconfig.clone(),
+            context: self.global.context.clone(),
+            namespace: self.global.namespace.clone(),
+        }
+    }
+
+    pub async fn connect(&self) -> Result<Cluster> {
+        let cluster = cluster::connect(&self.target()).await?;
+        self.printer.debug(
+            1,
+            &format!(
+                "context {}, server {}, namespace {}",
+                cluster.context, cluster.server, cluster.namespace
+            ),
+        );
+        Ok(cluster)
+    }
+
+    /// `-n NS` to repeat in suggested commands when the user chose a namespace explicitly.
+    pub fn ns_flag(&self) -> String {
+        match &self.global.namespace {
+            Some(ns) => format!(" -n {ns}"),
+            None => String::new(),
+        }
+    }
+
+    /// A spinner on stderr while waiting, only for a person at a terminal.
+    pub fn spinner(&self) -> Option<ProgressBar> {
+        if self.printer.quiet() || !self.printer.stderr_is_terminal() {
+            return None;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Some(bar)
+    }
+}
+
+/// The network commands are async; one small runtime on this thread is all a CLI needs.
+pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(format!("cannot start the async runtime: {e}")))?;
+    Ok(rt.block_on(fut))
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
@@ -39,6 +100,98 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Remote(args) => remote::run(&ctx, args),
         Command::Detect(args) => detect::run(&ctx, args),
+        Command::Logs(args) => logs::run(&ctx, args),
+        Command::List(args) => list::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        Command::Cancel(args) => cancel::run(&ctx, args),
+        Command::Clean(args) => clean::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
     }
+}
+
+/// How a followed or awaited job ended, told to the user, as the exit code scripts see.
+pub fn report_ending(ctx: &Ctx, job: &str, ending: &Ending) -> Outcome {
+    let p = &ctx.printer;
+    let ns = ctx.ns_flag();
+    match ending {
+        Ending::Succeeded => {
+            p.info(&p.paint_err(&format!("job {job} succeeded"), Tone::Good));
+            Outcome::Success
+        }
+        Ending::StillRunning => Outcome::Success,
+        Ending::Failed(why) => {
+            eprintln!(
+                "{}",
+                p.paint_err(&format!("job {job} failed: {why}"), Tone::Bad)
+            );
+            p.info(&format!(
+                "hint: see what happened with `claude-sandbox status {job}{ns}`"
+            ));
+            Outcome::JobFailed
+        }
+        Ending::Stuck { reason, message } => {
+            let detail = if message.is_empty() {
+                String::new()
+            } else {
+                format!(": {message}")
+            };
+            eprintln!(
+                "{}",
+                p.paint_err(
+                    &format!("job {job} cannot start: {reason}{detail}"),
+                    Tone::Bad
+                )
+            );
+            p.info(&format!(
+                "hint: it will not recover by itself; fix the cause and remove it with `claude-sandbox cancel {job}{ns}`"
+            ));
+            Outcome::JobFailed
+        }
+        Ending::Deleted => {
+            eprintln!(
+                "{}",
+                p.paint_err(
+                    &format!("job {job} was deleted before it finished"),
+                    Tone::Bad
+                )
+            );
+            Outcome::JobFailed
+        }
+    }
+}
+
+/// Run a wait (follow or --wait) with Ctrl-C detaching and an optional time limit.
+pub fn supervise<F>(ctx: &Ctx, job: &str, timeout: Option<Duration>, fut: F) -> Result<Outcome>
+where
+    F: Future<Output = Result<Ending>>,
+{
+    let ns = ctx.ns_flag();
+    block_on(async {
+        let limited = async {
+            match timeout {
+                Some(t) => tokio::time::timeout(t, fut).await.ok(),
+                None => Some(fut.await),
+            }
+        };
+        tokio::select! {
+            res = limited => match res {
+                Some(Ok(ending)) => Ok(report_ending(ctx, job, &ending)),
+                Some(Err(e)) => Err(e),
+                None => {
+                    eprintln!(
+                        "timed out after {} waiting for job {job}; it keeps running",
+                        crate::units::format_duration(timeout.unwrap_or_default())
+                    );
+                    ctx.printer.info(&format!("hint: follow it with `claude-sandbox logs {job}{ns}`"));
+                    Ok(Outcome::TimedOut)
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!();
+                eprintln!("detached from job {job}; it keeps running");
+                ctx.printer.info(&format!("hint: re-attach with `claude-sandbox logs {job}{ns}`"));
+                Ok(Outcome::Detached)
+            }
+        }
+    })?
 }

@@ -5,14 +5,13 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::{ServiceChoice, SourceArgs};
-use crate::detect::{self, Detection, tree::GitTree};
+use crate::detect::{self, tree::GitTree};
 use crate::failure::Failure;
 use crate::plan::{self, ImageChoice, Services};
 use crate::repo::{self, Overrides, RepoError, RepoInfo, Sync, UrlError};
 
 pub struct Source {
     pub repo: RepoInfo,
-    pub detection: Detection,
     pub services: Services,
     pub image: String,
 }
@@ -62,7 +61,6 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
     );
     Ok(Source {
         repo: info,
-        detection,
         services,
         image,
     })

@@ -1,4 +1,360 @@
 //! Following a job: waiting for its pod, streaming the agent container, rendering what it says.
+//!
+//! The stream is read with timestamps so that when it drops, the reconnect asks for the log from
+//! the last second seen and [`resume::Resume`] drops what was already printed: no line is lost or
+//! repeated.
 
+pub mod pod_state;
 pub mod render;
 pub mod resume;
+pub mod sink;
+
+use std::time::{Duration, Instant};
+
+use futures::AsyncBufReadExt;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::Api;
+use kube::api::{ListParams, LogParams};
+
+use crate::cluster::errors::{is_not_found, is_transient};
+use crate::cluster::jobs::{self, JobState};
+use crate::cluster::{Action, Cluster, describe, retry};
+use crate::failure::Failure;
+use pod_state::PodView;
+use resume::Resume;
+pub use sink::Sink;
+
+/// How a followed job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Succeeded,
+    Failed(String),
+    /// The pod cannot start (image pull error, unschedulable …); the job is still there.
+    Stuck {
+        reason: String,
+        message: String,
+    },
+    Deleted,
+    /// `--no-follow` printed what there was while the job still runs.
+    StillRunning,
+}
+
+pub struct Options {
+    pub container: String,
+    pub follow: bool,
+    /// Called with a short status while waiting (spinner text); not called once streaming starts.
+    pub on_wait: Box<dyn FnMut(&str) + Send>,
+}
+
+/// How often to look at the pod while it starts: quick at first, then gentler on the API server.
+fn poll_interval(since: Instant) -> Duration {
+    if since.elapsed() < Duration::from_secs(10) {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(1)
+    }
+}
+
+pub async fn follow(
+    cluster: &Cluster,
+    job_name: &str,
+    opts: &mut Options,
+    sink: &mut dyn Sink,
+) -> anyhow::Result<Ending> {
+    let ns = cluster.namespace.as_str();
+    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
+    let started = Instant::now();
+    let mut resume = Resume::default();
+    let mut stream_failures = 0u32;
+
+    loop {
+        let pod = match current_pod(cluster, job_name).await? {
+            PodOrEnd::Pod(p) => p,
+            PodOrEnd::End(e) => return Ok(e),
+            PodOrEnd::NoPodYet(why) => {
+                if !opts.follow {
+                    return Err(
+                        Failure::new(format!("job {job_name} has no pod yet ({why})"))
+                            .hint(format!("follow it with `claude-sandbox logs {job_name}`"))
+                            .into(),
+                    );
+                }
+                (opts.on_wait)(&why);
+                tokio::time::sleep(poll_interval(started)).await;
+                continue;
+            }
+        };
+        let pod_name = pod.metadata.name.clone().unwrap_or_default();
+        match pod_state::view(&pod, &opts.container) {
+            PodView::Waiting(why) => {
+                if !opts.follow {
+                    return Err(Failure::new(format!(
+                        "the {} container has not started yet ({why})",
+                        opts.container
+                    ))
+                    .hint(format!("follow it with `claude-sandbox logs {job_name}`"))
+                    .into());
+                }
+                (opts.on_wait)(&why);
+                tokio::time::sleep(poll_interval(started)).await;
+                continue;
+            }
+            PodView::Stuck {
+                container,
+                reason,
+                message,
+            } => {
+                let message = if message.is_empty() && reason == "Unschedulable" {
+                    scheduling_message(cluster, &pod_name)
+                        .await
+                        .unwrap_or_default()
+                } else {
+                    message
+                };
+                let reason = match container {
+                    Some(c) if c != opts.container => format!("{reason} ({c})"),
+                    _ => reason,
+                };
+                return Ok(Ending::Stuck { reason, message });
+            }
+            PodView::Running | PodView::Terminated { .. } => {}
+        }
+
+        let since_time = resume
+            .since_time()
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok());
+        let params = LogParams {
+            container: Some(opts.container.clone()),
+            follow: opts.follow,
+            timestamps: true,
+            since_time,
+            ..Default::default()
+        };
+        resume.reconnect();
+        let outcome = stream_once(&pods, &pod_name, &params, &mut resume, sink).await;
+        sink.flush()?;
+        match outcome {
+            Ok(()) => stream_failures = 0,
+            Err(e) if is_not_found(&e) => {}
+            Err(e) if is_transient(&e) || is_waiting_to_start(&e) => {
+                stream_failures += 1;
+                if stream_failures > 8 {
+                    return Err(describe(
+                        e,
+                        &Action::new("read", "pods/log", ns).named(&pod_name),
+                        &cluster.server,
+                    )
+                    .into());
+                }
+                tokio::time::sleep(retry::backoff(stream_failures.min(4))).await;
+            }
+            Err(e) => {
+                return Err(describe(
+                    e,
+                    &Action::new("read", "pods/log", ns).named(&pod_name),
+                    &cluster.server,
+                )
+                .into());
+            }
+        }
+
+        // The stream ended: either the container finished, or the connection dropped.
+        let pod = match retry::idempotent(|| pods.get_opt(&pod_name)).await {
+            Ok(Some(p)) => p,
+            Ok(None) => match current_pod(cluster, job_name).await? {
+                PodOrEnd::End(e) => return Ok(e),
+                _ => continue,
+            },
+            Err(e) => {
+                return Err(describe(
+                    e,
+                    &Action::new("get", "pods", ns).named(&pod_name),
+                    &cluster.server,
+                )
+                .into());
+            }
+        };
+        match pod_state::view(&pod, &opts.container) {
+            PodView::Terminated { exit_code: 0, .. } => return Ok(Ending::Succeeded),
+            PodView::Terminated { exit_code, reason } => {
+                let why = match reason.as_deref() {
+                    Some("OOMKilled") => {
+                        "killed for running out of memory (OOMKilled); try --memory".to_string()
+                    }
+                    Some(r) if r != "Error" && r != "Completed" => {
+                        format!("{r} (exit code {exit_code})")
+                    }
+                    _ => format!("the agent exited with code {exit_code}"),
+                };
+                return Ok(Ending::Failed(why));
+            }
+            _ if !opts.follow => return Ok(Ending::StillRunning),
+            _ => continue,
+        }
+    }
+}
+
+async fn stream_once(
+    pods: &Api<Pod>,
+    pod: &str,
+    params: &LogParams,
+    resume: &mut Resume,
+    sink: &mut dyn Sink,
+) -> Result<(), kube::Error> {
+    let reader = pods.log_stream(pod, params).await?;
+    let mut reader = Box::pin(reader);
+    let mut partial: Vec<u8> = Vec::new();
+    loop {
+        let chunk = match reader.fill_buf().await {
+            Ok(c) => c,
+            // A dropped connection: what was complete is printed; the partial line is asked for again.
+            Err(e) => return Err(kube::Error::ReadEvents(e)),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let len = chunk.len();
+        let mut start = 0;
+        while let Some(pos) = chunk[start..].iter().position(|b| *b == b'\n') {
+            let end = start + pos;
+            if partial.is_empty() {
+                emit(&chunk[start..end], resume, sink);
+            } else {
+                partial.extend_from_slice(&chunk[start..end]);
+                emit(&partial, resume, sink);
+                partial.clear();
+            }
+            start = end + 1;
+        }
+        partial.extend_from_slice(&chunk[start..]);
+        reader.consume_unpin(len);
+        if sink.flush().is_err() {
+            // stdout is gone (a closed pipe); stop reading, the caller sees it on its next write.
+            return Ok(());
+        }
+    }
+    if !partial.is_empty() && !params.follow {
+        emit(&partial, resume, sink);
+    }
+    Ok(())
+}
+
+fn emit(bytes: &[u8], resume: &mut Resume, sink: &mut dyn Sink) {
+    let line = String::from_utf8_lossy(bytes);
+    let line = line.strip_suffix('\r').unwrap_or(&line);
+    if let Some(text) = resume.accept_line(line) {
+        sink.line(text);
+    }
+}
+
+fn is_waiting_to_start(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 400 && (s.message.contains("waiting to start") || s.message.contains("ContainerCreating") || s.message.contains("PodInitializing")))
+}
+
+enum PodOrEnd {
+    Pod(Box<Pod>),
+    NoPodYet(String),
+    End(Ending),
+}
+
+/// The job's newest pod, or how the job ended when it has none.
+async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrEnd> {
+    let ns = cluster.namespace.as_str();
+    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
+    let list = jobs::pods_of(&pods, job_name)
+        .await
+        .map_err(|e| describe(e, &Action::new("list", "pods", ns), &cluster.server))?;
+    if let Some(p) = list.into_iter().next() {
+        return Ok(PodOrEnd::Pod(Box::new(p)));
+    }
+    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
+    match retry::idempotent(|| api.get_opt(job_name)).await {
+        Ok(None) => Ok(PodOrEnd::End(Ending::Deleted)),
+        Ok(Some(job)) => Ok(match jobs::state(&job) {
+            JobState::Failed => PodOrEnd::End(Ending::Failed(
+                jobs::failure_reason(&job).unwrap_or_else(|| "the job failed".into()),
+            )),
+            JobState::Succeeded => PodOrEnd::End(Ending::Succeeded),
+            _ => PodOrEnd::NoPodYet("waiting for the pod to be created".into()),
+        }),
+        Err(e) => Err(describe(
+            e,
+            &Action::new("get", "jobs", ns).named(job_name),
+            &cluster.server,
+        )
+        .into()),
+    }
+}
+
+/// The scheduler says why in an event, not on the pod.
+async fn scheduling_message(cluster: &Cluster, pod: &str) -> Option<String> {
+    let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let lp = ListParams::default().fields(&format!("involvedObject.name={pod}"));
+    let list = events.list(&lp).await.ok()?;
+    list.items
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("FailedScheduling"))
+        .filter_map(|e| e.message)
+        .next_back()
+}
+
+/// Wait for the job to end without streaming its log (`remote --wait`).
+pub async fn wait(
+    cluster: &Cluster,
+    job_name: &str,
+    on_wait: &mut (dyn FnMut(&str) + Send),
+) -> anyhow::Result<Ending> {
+    let ns = cluster.namespace.as_str();
+    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
+    let started = Instant::now();
+    loop {
+        let job = match retry::idempotent(|| api.get_opt(job_name)).await {
+            Ok(Some(j)) => j,
+            Ok(None) => return Ok(Ending::Deleted),
+            Err(e) => {
+                return Err(describe(
+                    e,
+                    &Action::new("get", "jobs", ns).named(job_name),
+                    &cluster.server,
+                )
+                .into());
+            }
+        };
+        match jobs::state(&job) {
+            JobState::Succeeded => return Ok(Ending::Succeeded),
+            JobState::Failed => {
+                return Ok(Ending::Failed(
+                    jobs::failure_reason(&job).unwrap_or_else(|| "the job failed".into()),
+                ));
+            }
+            _ => {}
+        }
+        if let PodOrEnd::Pod(pod) = current_pod(cluster, job_name).await? {
+            match pod_state::view(&pod, crate::job::AGENT_CONTAINER) {
+                PodView::Stuck {
+                    reason, message, ..
+                } => return Ok(Ending::Stuck { reason, message }),
+                PodView::Waiting(why) => on_wait(&why),
+                PodView::Running => on_wait("running"),
+                PodView::Terminated { .. } => on_wait("finishing"),
+            }
+        }
+        tokio::time::sleep(poll_interval(started)).await;
+    }
+}
+
+/// Lists every event about an object, oldest first (for `status`).
+pub async fn events_for(cluster: &Cluster, name: &str) -> Result<Vec<Event>, kube::Error> {
+    let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let lp = ListParams::default().fields(&format!("involvedObject.name={name}"));
+    let list = retry::idempotent(|| events.list(&lp)).await?;
+    let mut items: Vec<Event> = list.items;
+    items.sort_by_key(|e| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+    });
+    Ok(items)
+}

@@ -1,0 +1,150 @@
+//! kube errors as one line each: what was being done, to what, where, and what to check.
+
+use crate::failure::Failure;
+
+/// What the tool was doing when a call failed, so the message can say it.
+#[derive(Debug, Clone)]
+pub struct Action<'a> {
+    pub verb: &'a str,
+    /// Plural resource as users know it: "jobs", "pods", "secrets", "pods/log".
+    pub resource: &'a str,
+    pub name: Option<&'a str>,
+    pub namespace: &'a str,
+}
+
+impl<'a> Action<'a> {
+    pub fn new(verb: &'a str, resource: &'a str, namespace: &'a str) -> Self {
+        Action {
+            verb,
+            resource,
+            name: None,
+            namespace,
+        }
+    }
+
+    pub fn named(mut self, name: &'a str) -> Self {
+        self.name = Some(name);
+        self
+    }
+}
+
+pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
+    let what = match action.name {
+        Some(n) => format!("{} {n}", singular(action.resource)),
+        None => action.resource.to_string(),
+    };
+    match err {
+        kube::Error::Api(status) => {
+            let ns = action.namespace;
+            match status.code {
+                401 => Failure::new(format!(
+                    "the cluster at {server} rejected the credentials (401 Unauthorized)"
+                ))
+                .hint("they may have expired: log in again (e.g. refresh your cloud CLI login) and check with `kubectl auth whoami`"),
+                403 => Failure::new(format!(
+                    "forbidden: you may not {} {} in namespace {ns}",
+                    action.verb, action.resource
+                ))
+                .hint("ask a cluster admin for that permission; `claude-sandbox doctor` lists what the tool needs"),
+                404 if status.message.contains("namespaces") || status.details_kind_is_namespace() => {
+                    Failure::new(format!("namespace {ns} does not exist"))
+                        .hint("create it with `kubectl create namespace NAME`, or choose another with -n")
+                }
+                404 => match action.name {
+                    Some(n) => Failure::new(format!("{} {n} not found in namespace {ns}", singular(action.resource)))
+                        .hint(match action.resource {
+                            "jobs" => "see the jobs there with `claude-sandbox list`".to_string(),
+                            _ => format!("check the namespace (-n) and the name of the {}", singular(action.resource)),
+                        }),
+                    None => Failure::new(format!("{} not found in namespace {ns}", action.resource)),
+                },
+                409 => Failure::new(format!("{what} already exists in namespace {ns}")),
+                422 | 400 => Failure::new(format!(
+                    "the cluster refused to {} {what}: {}",
+                    action.verb,
+                    first_line(&status.message)
+                )),
+                429 => Failure::new(format!(
+                    "the cluster is throttling requests (429) while trying to {} {what}",
+                    action.verb
+                ))
+                .hint("wait a moment and try again"),
+                code => Failure::new(format!(
+                    "the cluster failed to {} {what} ({code}): {}",
+                    action.verb,
+                    first_line(&status.message)
+                )),
+            }
+        }
+        other => {
+            let text = short(&other);
+            Failure::new(format!("cannot reach the cluster at {server}: {text}"))
+                .hint("check that the cluster is running and reachable (VPN?), e.g. with `kubectl cluster-info`")
+        }
+    }
+}
+
+trait StatusExt {
+    fn details_kind_is_namespace(&self) -> bool;
+}
+
+impl StatusExt for kube::core::Status {
+    fn details_kind_is_namespace(&self) -> bool {
+        self.details
+            .as_ref()
+            .is_some_and(|d| d.kind == "namespaces")
+    }
+}
+
+fn singular(resource: &str) -> &str {
+    match resource {
+        "jobs" => "job",
+        "pods" => "pod",
+        "secrets" => "secret",
+        "events" => "event",
+        "pods/log" => "log of pod",
+        "networkpolicies" => "network policy",
+        "namespaces" => "namespace",
+        other => other,
+    }
+}
+
+/// The innermost cause of an error, which is where the useful words are ("Connection refused").
+pub fn short(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner: &dyn std::error::Error = err;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    let text = inner.to_string();
+    let text = if text.is_empty() {
+        err.to_string()
+    } else {
+        text
+    };
+    first_line(&tidy(&text))
+}
+
+fn tidy(text: &str) -> String {
+    // std's io errors read "Connection refused (os error 111)"; the number helps no one.
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text.to_string(),
+    }
+}
+
+pub fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").trim().to_string()
+}
+
+/// Whether an error is worth retrying for a call that is safe to repeat.
+pub fn is_transient(err: &kube::Error) -> bool {
+    match err {
+        kube::Error::Api(s) => matches!(s.code, 429 | 500 | 502 | 503 | 504),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        _ => false,
+    }
+}
+
+pub fn is_not_found(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(s) if s.code == 404)
+}

@@ -1,0 +1,237 @@
+//! Jobs made by this tool: finding them (paginated, by label) and reading their state from the
+//! Job's own status and conditions (the API server cannot select by `status.failed`).
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+use kube::api::ListParams;
+use serde::Serialize;
+
+use super::retry;
+use crate::job::keys;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobState {
+    pub fn is_finished(self) -> bool {
+        matches!(self, JobState::Succeeded | JobState::Failed)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Pending => "Pending",
+            JobState::Running => "Running",
+            JobState::Succeeded => "Succeeded",
+            JobState::Failed => "Failed",
+        }
+    }
+}
+
+fn condition_true<'a>(
+    job: &'a Job,
+    kinds: &[&str],
+) -> Option<&'a k8s_openapi::api::batch::v1::JobCondition> {
+    job.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| kinds.contains(&c.type_.as_str()) && c.status == "True")
+}
+
+pub fn state(job: &Job) -> JobState {
+    // SuccessCriteriaMet and FailureTarget (1.31+) come before Complete/Failed; the outcome is
+    // already decided when they appear.
+    if condition_true(job, &["Failed", "FailureTarget"]).is_some() {
+        return JobState::Failed;
+    }
+    if condition_true(job, &["Complete", "SuccessCriteriaMet"]).is_some() {
+        return JobState::Succeeded;
+    }
+    let status = job.status.as_ref();
+    if status.and_then(|s| s.failed).unwrap_or(0) > 0 {
+        return JobState::Failed;
+    }
+    if status.and_then(|s| s.succeeded).unwrap_or(0) > 0 {
+        return JobState::Succeeded;
+    }
+    let ready = status.and_then(|s| s.ready).unwrap_or(0);
+    let active = status.and_then(|s| s.active).unwrap_or(0);
+    if ready > 0
+        || (active > 0
+            && status.and_then(|s| s.start_time.as_ref()).is_some()
+            && status.and_then(|s| s.ready).is_none())
+    {
+        JobState::Running
+    } else {
+        JobState::Pending
+    }
+}
+
+/// Why a failed job failed, in the Job's own words (`DeadlineExceeded`, `BackoffLimitExceeded`).
+pub fn failure_reason(job: &Job) -> Option<String> {
+    let c = condition_true(job, &["Failed", "FailureTarget"])?;
+    match (&c.reason, &c.message) {
+        (Some(r), Some(m)) if !m.is_empty() => Some(format!("{r}: {m}")),
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(m)) => Some(m.clone()),
+        (None, None) => None,
+    }
+}
+
+pub fn annotation<'a>(job: &'a Job, key: &str) -> Option<&'a str> {
+    job.metadata
+        .annotations
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
+}
+
+pub fn label<'a>(job: &'a Job, key: &str) -> Option<&'a str> {
+    job.metadata.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+pub fn is_managed(job: &Job) -> bool {
+    label(job, keys::MANAGED_BY) == Some(keys::MANAGED_BY_VALUE)
+}
+
+pub fn created(job: &Job) -> Option<jiff::Timestamp> {
+    job.metadata.creation_timestamp.as_ref().map(|t| t.0)
+}
+
+pub fn finished(job: &Job) -> Option<jiff::Timestamp> {
+    let status = job.status.as_ref()?;
+    if let Some(t) = &status.completion_time {
+        return Some(t.0);
+    }
+    // Failed jobs have no completionTime; the Failed condition's transition time is when it ended.
+    condition_true(job, &["Failed", "FailureTarget"])
+        .and_then(|c| c.last_transition_time.as_ref())
+        .map(|t| t.0)
+}
+
+pub fn started(job: &Job) -> Option<jiff::Timestamp> {
+    job.status.as_ref()?.start_time.as_ref().map(|t| t.0)
+}
+
+/// How long a job has run: start to finish, or start to now while it runs.
+pub fn duration(job: &Job, now: jiff::Timestamp) -> Option<Duration> {
+    let start = started(job)?;
+    let end = finished(job).unwrap_or(now);
+    let secs = end.as_second() - start.as_second();
+    u64::try_from(secs).ok().map(Duration::from_secs)
+}
+
+pub fn age(job: &Job, now: jiff::Timestamp) -> Option<Duration> {
+    let c = created(job)?;
+    u64::try_from(now.as_second() - c.as_second())
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Every job this tool made in the namespace that matches `extra_selector`, newest first.
+/// Pages through the list so thousands of jobs do not arrive in one giant response.
+pub async fn list_managed(
+    api: &Api<Job>,
+    extra_selector: &[String],
+) -> Result<Vec<Job>, kube::Error> {
+    let mut selector = vec![keys::SELECTOR.to_string()];
+    selector.extend(extra_selector.iter().cloned());
+    let selector = selector.join(",");
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut lp = ListParams::default().labels(&selector).limit(500);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let page = retry::idempotent(|| api.list(&lp)).await?;
+        token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
+        out.extend(page.items);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.sort_by(|a, b| {
+        created(b)
+            .cmp(&created(a))
+            .then_with(|| b.metadata.name.cmp(&a.metadata.name))
+    });
+    Ok(out)
+}
+
+/// The pods of a job, newest first (a job here has one, but a retried or replaced pod may linger).
+pub async fn pods_of(api: &Api<Pod>, job: &str) -> Result<Vec<Pod>, kube::Error> {
+    let lp = ListParams::default().labels(&format!("job-name={job}"));
+    let mut pods = retry::idempotent(|| api.list(&lp)).await?.items;
+    pods.sort_by(|a, b| {
+        let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        tb.cmp(&ta)
+    });
+    Ok(pods)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::batch::v1::{JobCondition, JobStatus};
+
+    fn with(status: JobStatus) -> Job {
+        Job {
+            status: Some(status),
+            ..Default::default()
+        }
+    }
+
+    fn cond(kind: &str, reason: &str) -> JobCondition {
+        JobCondition {
+            type_: kind.into(),
+            status: "True".into(),
+            reason: Some(reason.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn state_comes_from_conditions_first() {
+        let failed = with(JobStatus {
+            conditions: Some(vec![cond("Failed", "DeadlineExceeded")]),
+            active: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(state(&failed), JobState::Failed);
+        assert_eq!(failure_reason(&failed).as_deref(), Some("DeadlineExceeded"));
+        let done = with(JobStatus {
+            conditions: Some(vec![cond("SuccessCriteriaMet", "CompletionsReached")]),
+            ..Default::default()
+        });
+        assert_eq!(state(&done), JobState::Succeeded);
+    }
+
+    #[test]
+    fn running_needs_a_ready_pod() {
+        let pending = with(JobStatus {
+            active: Some(1),
+            ready: Some(0),
+            ..Default::default()
+        });
+        assert_eq!(state(&pending), JobState::Pending);
+        let running = with(JobStatus {
+            active: Some(1),
+            ready: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(state(&running), JobState::Running);
+        assert_eq!(state(&Job::default()), JobState::Pending);
+    }
+}

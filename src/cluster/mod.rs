@@ -1,0 +1,147 @@
+//! Talking to the cluster: which kubeconfig, context and namespace (as kubectl chooses them), the
+//! client, and errors turned into one line a user can act on.
+
+pub mod errors;
+pub mod jobs;
+pub mod retry;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+
+use crate::failure::Failure;
+
+pub use errors::{Action, describe};
+
+/// Where to connect, as the user said it (flags and environment).
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: kube::Client,
+    pub namespace: String,
+    pub context: String,
+    pub server: String,
+}
+
+pub async fn connect(target: &Target) -> Result<Cluster, Failure> {
+    let (kubeconfig, source) = load_kubeconfig(target)?;
+    let context = match &target.context {
+        Some(c) => {
+            if !kubeconfig.contexts.iter().any(|n| &n.name == c) {
+                let known: Vec<&str> = kubeconfig
+                    .contexts
+                    .iter()
+                    .map(|n| n.name.as_str())
+                    .collect();
+                return Err(
+                    Failure::new(format!("context '{c}' is not in {source}")).hint(
+                        if known.is_empty() {
+                            "the kubeconfig defines no contexts".to_string()
+                        } else {
+                            format!("known contexts: {}", known.join(", "))
+                        },
+                    ),
+                );
+            }
+            c.clone()
+        }
+        None => kubeconfig
+            .current_context
+            .clone()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                Failure::new(format!("{source} has no current context"))
+                    .hint("pick one with --context NAME or `kubectl config use-context NAME`")
+            })?,
+    };
+    let options = KubeConfigOptions {
+        context: Some(context.clone()),
+        cluster: None,
+        user: None,
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .map_err(|e| kubeconfig_failure(e, &source))?;
+    // Fail fast when the API server is down; reads have no timeout of their own because log
+    // streams and waits legitimately stay open for hours.
+    config.connect_timeout = Some(Duration::from_secs(10));
+    config.read_timeout = None;
+    let namespace = target
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let server = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let client = kube::Client::try_from(config).map_err(|e| {
+        Failure::new(format!(
+            "cannot set up a client for context '{context}': {}",
+            errors::short(&e)
+        ))
+    })?;
+    Ok(Cluster {
+        client,
+        namespace,
+        context,
+        server,
+    })
+}
+
+fn load_kubeconfig(target: &Target) -> Result<(Kubeconfig, String), Failure> {
+    if let Some(path) = &target.kubeconfig {
+        let source = format!("kubeconfig {}", path.display());
+        return Kubeconfig::read_from(path)
+            .map(|k| (k, source.clone()))
+            .map_err(|e| kubeconfig_failure(e, &source));
+    }
+    let source = match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(v) => format!("kubeconfig {} (from KUBECONFIG)", v.to_string_lossy()),
+        None => "kubeconfig ~/.kube/config".to_string(),
+    };
+    Kubeconfig::read()
+        .map(|k| (k, source.clone()))
+        .map_err(|e| kubeconfig_failure(e, &source))
+}
+
+fn kubeconfig_failure(e: KubeconfigError, source: &str) -> Failure {
+    let no_cluster_hint = "point at one with --kubeconfig PATH or KUBECONFIG; `remote --dry-run` and `detect` need no cluster";
+    match e {
+        KubeconfigError::ReadConfig(io, _) if io.kind() == std::io::ErrorKind::NotFound => {
+            Failure::new(format!("{source} does not exist")).hint(no_cluster_hint)
+        }
+        KubeconfigError::FindPath => {
+            Failure::new("no kubeconfig found (no KUBECONFIG and no ~/.kube/config)")
+                .hint(no_cluster_hint)
+        }
+        KubeconfigError::ReadConfig(io, _) => Failure::new(format!("cannot read {source}: {io}")),
+        KubeconfigError::Parse(p) => Failure::new(format!(
+            "{source} is not valid YAML: {}",
+            errors::first_line(&p.to_string())
+        ))
+        .hint("check it with `kubectl config view`"),
+        KubeconfigError::CurrentContextNotSet => {
+            Failure::new(format!("{source} has no current context"))
+                .hint("pick one with --context NAME or `kubectl config use-context NAME`")
+        }
+        KubeconfigError::LoadContext(c) => {
+            Failure::new(format!("context '{c}' is not in {source}"))
+        }
+        KubeconfigError::LoadClusterOfContext(c) => Failure::new(format!(
+            "the cluster '{c}' named by the context is not in {source}"
+        )),
+        other => Failure::new(format!(
+            "{source} cannot be used: {}",
+            errors::first_line(&other.to_string())
+        )),
+    }
+}

@@ -1,0 +1,78 @@
+use anyhow::Result;
+use k8s_openapi::api::batch::v1::Job;
+use kube::Api;
+use kube::api::DeleteParams;
+
+use super::Ctx;
+use crate::cli::CancelArgs;
+use crate::cluster::jobs;
+use crate::cluster::{Action, Cluster, describe, retry};
+use crate::failure::{Failure, Outcome};
+
+pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<Outcome> {
+    let failures = super::block_on(async {
+        let cluster = ctx.connect().await?;
+        let mut failures = 0usize;
+        for name in &args.jobs {
+            match cancel_one(&cluster, name).await {
+                Ok(msg) => ctx.printer.out(&msg)?,
+                Err(f) => {
+                    eprintln!("error: {f}");
+                    if let Some(h) = &f.hint {
+                        ctx.printer.info(&format!("hint: {h}"));
+                    }
+                    failures += 1;
+                }
+            }
+        }
+        anyhow::Ok(failures)
+    })??;
+    if failures > 0 {
+        return Err(Failure::new(format!(
+            "{failures} of {} jobs could not be cancelled",
+            args.jobs.len()
+        ))
+        .into());
+    }
+    Ok(Outcome::Success)
+}
+
+async fn cancel_one(cluster: &Cluster, name: &str) -> Result<String, Failure> {
+    let ns = &cluster.namespace;
+    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
+    let job = retry::idempotent(|| api.get(name)).await.map_err(|e| {
+        describe(
+            e,
+            &Action::new("get", "jobs", ns).named(name),
+            &cluster.server,
+        )
+    })?;
+    if !jobs::is_managed(&job) {
+        return Err(Failure::new(format!(
+            "job {name} was not made by claude-sandbox; leaving it alone"
+        ))
+        .hint("delete it with kubectl if you mean to"));
+    }
+    let finished = jobs::state(&job).is_finished();
+    delete_job(cluster, name).await?;
+    Ok(if finished {
+        format!("job {name} deleted (it had already finished)")
+    } else {
+        format!("job {name} cancelled")
+    })
+}
+
+/// Delete a job and, through Background propagation, its pods: the API's default for Jobs
+/// orphans the pods, which would keep the agent running.
+pub async fn delete_job(cluster: &Cluster, name: &str) -> Result<(), Failure> {
+    let ns = &cluster.namespace;
+    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
+    match api.delete(name, &DeleteParams::background()).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(describe(
+            e,
+            &Action::new("delete", "jobs", ns).named(name),
+            &cluster.server,
+        )),
+    }
+}

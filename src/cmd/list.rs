@@ -1,0 +1,165 @@
+use anyhow::Result;
+use k8s_openapi::api::batch::v1::Job;
+use kube::Api;
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::{ListArgs, ListOutput};
+use crate::cluster::jobs::{self, JobState};
+use crate::cluster::{Action, describe};
+use crate::failure::{Failure, Outcome};
+use crate::job::{self, keys};
+use crate::output::{cut, table};
+use crate::units::format_age;
+
+/// One job as `list -o json` prints it (stable for scripts).
+#[derive(Serialize)]
+pub struct JobRow {
+    pub name: String,
+    pub namespace: String,
+    pub repo_url: Option<String>,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub status: JobState,
+    pub reason: Option<String>,
+    pub created: Option<String>,
+    pub started: Option<String>,
+    pub finished: Option<String>,
+    pub duration_seconds: Option<u64>,
+    pub task: Option<String>,
+}
+
+impl JobRow {
+    pub fn from_job(j: &Job, now: jiff::Timestamp) -> Self {
+        JobRow {
+            name: j.metadata.name.clone().unwrap_or_default(),
+            namespace: j.metadata.namespace.clone().unwrap_or_default(),
+            repo_url: jobs::annotation(j, keys::REPO_URL).map(String::from),
+            branch: jobs::annotation(j, keys::BRANCH_FULL).map(String::from),
+            commit: jobs::annotation(j, keys::COMMIT).map(String::from),
+            status: jobs::state(j),
+            reason: jobs::failure_reason(j),
+            created: jobs::created(j).map(|t| t.to_string()),
+            started: jobs::started(j).map(|t| t.to_string()),
+            finished: jobs::finished(j).map(|t| t.to_string()),
+            duration_seconds: jobs::duration(j, now).map(|d| d.as_secs()),
+            task: jobs::annotation(j, keys::TASK).map(String::from),
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
+    let repo_url = match args.repo.as_deref() {
+        Some(".") => Some(current_repo_url(ctx)?),
+        Some(u) => Some(
+            crate::repo::normalize_url(u).map_err(|e| Failure::usage(format!("--repo: {e}")))?,
+        ),
+        None => None,
+    };
+    let mut selector = Vec::new();
+    if let Some(u) = &repo_url {
+        selector.push(format!("{}={}", keys::REPO, job::repo_label(u)));
+    }
+    if let Some(b) = &args.branch {
+        selector.push(format!("{}={}", keys::BRANCH, job::label_value(b)));
+    }
+    let all = super::block_on(async {
+        let cluster = ctx.connect().await?;
+        let api: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+        jobs::list_managed(&api, &selector).await.map_err(|e| {
+            anyhow::Error::from(describe(
+                e,
+                &Action::new("list", "jobs", &cluster.namespace),
+                &cluster.server,
+            ))
+        })
+    })??;
+    // Labels are shortened and sanitised; the annotations hold the exact values.
+    let selected: Vec<&Job> = all
+        .iter()
+        .filter(|j| {
+            repo_url
+                .as_deref()
+                .is_none_or(|u| jobs::annotation(j, keys::REPO_URL) == Some(u))
+        })
+        .filter(|j| {
+            args.branch
+                .as_deref()
+                .is_none_or(|b| jobs::annotation(j, keys::BRANCH_FULL) == Some(b))
+        })
+        .filter(|j| args.status.is_none_or(|s| jobs::state(j) == s))
+        .collect();
+    let now = jiff::Timestamp::now();
+    match args.output {
+        ListOutput::Json => {
+            let rows: Vec<JobRow> = selected.iter().map(|j| JobRow::from_job(j, now)).collect();
+            ctx.printer.out(&serde_json::to_string_pretty(&rows)?)?;
+        }
+        ListOutput::Name => {
+            let names: Vec<String> = selected
+                .iter()
+                .filter_map(|j| j.metadata.name.clone())
+                .collect();
+            if !names.is_empty() {
+                ctx.printer.out(&names.join("\n"))?;
+            }
+        }
+        ListOutput::Table | ListOutput::Wide => {
+            if selected.is_empty() {
+                ctx.printer.info("no jobs found");
+                return Ok(Outcome::Success);
+            }
+            let wide = args.output == ListOutput::Wide;
+            let rows: Vec<Vec<String>> = selected.iter().map(|j| row(j, now, wide)).collect();
+            let header: &[&str] = if wide {
+                &[
+                    "NAME", "REPO", "BRANCH", "STATUS", "AGE", "DURATION", "COMMIT", "IMAGE",
+                    "TASK",
+                ]
+            } else {
+                &[
+                    "NAME", "REPO", "BRANCH", "STATUS", "AGE", "DURATION", "TASK",
+                ]
+            };
+            ctx.printer.out(&table(header, &rows))?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn row(j: &Job, now: jiff::Timestamp, wide: bool) -> Vec<String> {
+    let dash = || "-".to_string();
+    let repo = jobs::annotation(j, keys::REPO_URL)
+        .map_or_else(dash, |u| crate::repo::repo_slug(u).to_string());
+    let mut cells = vec![
+        j.metadata.name.clone().unwrap_or_default(),
+        repo,
+        jobs::annotation(j, keys::BRANCH_FULL).map_or_else(dash, String::from),
+        jobs::state(j).label().to_string(),
+        jobs::age(j, now).map_or_else(dash, format_age),
+        jobs::duration(j, now).map_or_else(dash, format_age),
+    ];
+    if wide {
+        cells.push(
+            jobs::annotation(j, keys::COMMIT).map_or_else(dash, |c| c.chars().take(12).collect()),
+        );
+        let image = j
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .and_then(|p| p.containers.iter().find(|c| c.name == job::AGENT_CONTAINER))
+            .and_then(|c| c.image.clone());
+        cells.push(image.unwrap_or_else(dash));
+    }
+    let width = if wide { 80 } else { 40 };
+    cells.push(jobs::annotation(j, keys::TASK).map_or_else(dash, |t| cut(t, width)));
+    cells
+}
+
+/// The normalised URL of the repository the user stands in (for `--repo .`).
+pub fn current_repo_url(ctx: &Ctx) -> Result<String> {
+    let git = crate::repo::open(&ctx.dir()).map_err(super::source::repo_failure)?;
+    let info =
+        crate::repo::inspect(&git, &Default::default()).map_err(super::source::repo_failure)?;
+    Ok(info.url)
+}

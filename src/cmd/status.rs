@@ -1,0 +1,179 @@
+use anyhow::Result;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use kube::Api;
+
+use super::Ctx;
+use crate::cli::StatusArgs;
+use crate::cluster::jobs::{self, JobState};
+use crate::cluster::{Action, Cluster, describe, retry};
+use crate::failure::Outcome;
+use crate::follow::pod_state::{self, PodView};
+use crate::job::{AGENT_CONTAINER, keys};
+use crate::output::{Tone, cut};
+use crate::units::format_age;
+
+pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<Outcome> {
+    let text = super::block_on(async {
+        let cluster = ctx.connect().await?;
+        describe_job(ctx, &cluster, &args.job).await
+    })??;
+    ctx.printer.out(&text)?;
+    Ok(Outcome::Success)
+}
+
+async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String> {
+    let ns = &cluster.namespace;
+    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
+    let job = retry::idempotent(|| api.get(name)).await.map_err(|e| {
+        describe(
+            e,
+            &Action::new("get", "jobs", ns).named(name),
+            &cluster.server,
+        )
+    })?;
+    let pods_api: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
+    let pods = jobs::pods_of(&pods_api, name)
+        .await
+        .map_err(|e| describe(e, &Action::new("list", "pods", ns), &cluster.server))?;
+    let pod = pods.first();
+    let mut events = crate::follow::events_for(cluster, name)
+        .await
+        .unwrap_or_default();
+    if let Some(p) = pod.and_then(|p| p.metadata.name.as_deref()) {
+        events.extend(
+            crate::follow::events_for(cluster, p)
+                .await
+                .unwrap_or_default(),
+        );
+    }
+
+    let p = &ctx.printer;
+    let now = jiff::Timestamp::now();
+    let state = jobs::state(&job);
+    let mut out = String::new();
+    let mut line = |k: &str, v: String| out.push_str(&format!("{k:<11}{v}\n"));
+    line("job", name.to_string());
+    line("namespace", ns.clone());
+    if let Some(url) = jobs::annotation(&job, keys::REPO_URL) {
+        let branch = jobs::annotation(&job, keys::BRANCH_FULL).unwrap_or("?");
+        let commit = jobs::annotation(&job, keys::COMMIT)
+            .map(|c| format!(" at {}", &c[..c.len().min(12)]))
+            .unwrap_or_default();
+        line("repository", format!("{url} ({branch}{commit})"));
+    }
+    if let Some(task) = jobs::annotation(&job, keys::TASK) {
+        line("task", cut(task, 100));
+    }
+    let tone = match state {
+        JobState::Succeeded => Tone::Good,
+        JobState::Failed => Tone::Bad,
+        _ => Tone::Bold,
+    };
+    let mut status = p.paint_out(state.label(), tone);
+    if let Some(reason) = jobs::failure_reason(&job) {
+        status.push_str(&format!(": {reason}"));
+    }
+    if let Some(age) = jobs::age(&job, now) {
+        status.push_str(&format!(" (created {} ago", format_age(age)));
+        if let Some(d) = jobs::duration(&job, now) {
+            status.push_str(&format!(", ran {}", format_age(d)));
+        }
+        status.push(')');
+    }
+    line("status", status);
+
+    let mut stuck = false;
+    match pod {
+        None => line("pod", "none yet".into()),
+        Some(pod) => {
+            let phase = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_else(|| "Unknown".into());
+            line(
+                "pod",
+                format!("{} ({phase})", pod.metadata.name.as_deref().unwrap_or("?")),
+            );
+            let status = pod.status.as_ref();
+            for cs in status
+                .iter()
+                .flat_map(|s| s.container_statuses.iter().flatten())
+            {
+                out.push_str(&format!(
+                    "  {:<10} {}\n",
+                    cs.name,
+                    container_line(cs, false)
+                ));
+            }
+            for cs in status
+                .iter()
+                .flat_map(|s| s.init_container_statuses.iter().flatten())
+            {
+                out.push_str(&format!("  {:<10} {}\n", cs.name, container_line(cs, true)));
+            }
+            stuck = matches!(pod_state::view(pod, AGENT_CONTAINER), PodView::Stuck { .. });
+        }
+    }
+    let warnings: Vec<_> = events
+        .iter()
+        .filter(|e| e.type_.as_deref() == Some("Warning"))
+        .collect();
+    if !warnings.is_empty() {
+        out.push_str("warnings\n");
+        for e in warnings.iter().rev().take(5).rev() {
+            let when = e
+                .last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or_else(|| e.event_time.as_ref().map(|t| t.0))
+                .and_then(|t| u64::try_from(now.as_second() - t.as_second()).ok())
+                .map(|s| format!("{} ago", format_age(std::time::Duration::from_secs(s))))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {:<8} {} {}\n",
+                when,
+                e.reason.as_deref().unwrap_or(""),
+                cut(e.message.as_deref().unwrap_or(""), 120)
+            ));
+        }
+    }
+    let nsf = ctx.ns_flag();
+    let next = match state {
+        _ if stuck => {
+            format!("claude-sandbox cancel {name}{nsf}   (it cannot start; fix the cause first)")
+        }
+        JobState::Pending | JobState::Running => format!("claude-sandbox logs {name}{nsf}"),
+        JobState::Succeeded => {
+            format!("claude-sandbox logs {name}{nsf} --no-follow   (then: claude-sandbox clean)")
+        }
+        JobState::Failed => format!("claude-sandbox logs {name}{nsf} --no-follow"),
+    };
+    out.push_str(&format!("{:<11}{next}\n", "next"));
+    Ok(out)
+}
+
+fn container_line(cs: &ContainerStatus, sidecar: bool) -> String {
+    let kind = if sidecar { "sidecar, " } else { "" };
+    let ready = if cs.ready { "ready" } else { "not ready" };
+    let Some(state) = &cs.state else {
+        return format!("{kind}unknown");
+    };
+    if let Some(w) = &state.waiting {
+        let msg = w
+            .message
+            .as_deref()
+            .map(|m| format!(": {}", cut(m, 100)))
+            .unwrap_or_default();
+        return format!("{kind}waiting: {}{msg}", w.reason.as_deref().unwrap_or("?"));
+    }
+    if state.running.is_some() {
+        return format!("{kind}running, {ready}");
+    }
+    if let Some(t) = &state.terminated {
+        let reason = t.reason.as_deref().unwrap_or("Terminated");
+        return format!("{kind}{reason}, exit code {}", t.exit_code);
+    }
+    format!("{kind}unknown")
+}

@@ -1,0 +1,74 @@
+//! Where followed log lines go: untouched (`--raw`, pipes) or rendered for a person.
+
+use std::io::{BufWriter, Stdout, Write};
+
+use super::render::{Renderer, Style};
+
+pub trait Sink: Send {
+    fn line(&mut self, text: &str);
+    /// Push out what is buffered; an error means the reader has gone (closed pipe).
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+/// Buffered stdout, flushed once per chunk read from the network rather than once per line, so a
+/// fast log is not slowed down by a write call per line.
+pub struct StdoutSink {
+    out: BufWriter<Stdout>,
+    renderer: Option<Renderer>,
+    failed: Option<std::io::Error>,
+}
+
+impl StdoutSink {
+    pub fn raw() -> Self {
+        StdoutSink {
+            out: BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            renderer: None,
+            failed: None,
+        }
+    }
+
+    pub fn rendered(style: Style) -> Self {
+        StdoutSink {
+            renderer: Some(Renderer::new(style)),
+            ..StdoutSink::raw()
+        }
+    }
+
+    pub fn outcome(&self) -> Option<&super::render::Outcome> {
+        self.renderer.as_ref().and_then(|r| r.outcome())
+    }
+
+    fn write(&mut self, text: &str) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Err(e) = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.write_all(b"\n"))
+        {
+            self.failed = Some(e);
+        }
+    }
+}
+
+impl Sink for StdoutSink {
+    fn line(&mut self, text: &str) {
+        match &mut self.renderer {
+            None => self.write(text),
+            Some(r) => {
+                if let Some(shown) = r.line(text) {
+                    self.write(&shown);
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(e) = self.failed.take() {
+            self.failed = Some(std::io::Error::new(e.kind(), e.to_string()));
+            return Err(e);
+        }
+        self.out.flush()
+    }
+}
