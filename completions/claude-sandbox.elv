@@ -34,13 +34,19 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --version 'Print version'
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
+            cand logs 'Follow the agent''s output of a job (default: the newest job of this repository)'
+            cand list 'List the jobs made by claude-sandbox'
+            cand status 'Show one job in depth: containers, sidecars, warnings, and what to do next'
+            cand cancel 'Delete running jobs and their pods'
+            cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
             cand --task-file 'Read the task from FILE (''-'' for stdin)'
-            cand -o 'Output: yaml or json (the manifest, with --dry-run), name (only the job name)'
-            cand --output 'Output: yaml or json (the manifest, with --dry-run), name (only the job name)'
+            cand -o 'Output: yaml or json (the Job as submitted, or as it would be with --dry-run), name (only the job name)'
+            cand --output 'Output: yaml or json (the Job as submitted, or as it would be with --dry-run), name (only the job name)'
+            cand --timeout 'Stop waiting after this long (exit 124); the job keeps running'
             cand --branch 'Branch the job clones (default: the current branch; required on a detached HEAD)'
             cand --repo-url 'Repository URL the job clones (default: the origin remote, as an https URL)'
             cand --services 'Services to run beside the agent: auto (detect), none, or a list like postgres,redis'
@@ -58,6 +64,10 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -C 'Run as if started in DIR'
             cand --color 'When to use colour'
             cand --dry-run 'Print the Job instead of submitting it (needs no cluster)'
+            cand -f 'Follow the agent''s output until the job ends; exit with its result'
+            cand --follow 'Follow the agent''s output until the job ends; exit with its result'
+            cand --wait 'Wait silently until the job ends; exit with its result'
+            cand --raw 'With --follow: print the agent''s stream-json lines as they are'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what is happening (repeat for more)'
@@ -85,6 +95,92 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'claude-sandbox;logs'= {
+            cand -c 'Container to read [default: claude]; e.g. postgres or redis for a sidecar'
+            cand --container 'Container to read [default: claude]; e.g. postgres or redis for a sidecar'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand --no-follow 'Print what there is and return instead of following'
+            cand --raw 'Print the stream-json lines as they are (the default when stdout is not a terminal)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;list'= {
+            cand --repo 'Only jobs of this repository URL (''.'' for the repository you are in)'
+            cand --branch 'Only jobs of this branch'
+            cand --status 'Only jobs in this state'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;status'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;cancel'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;clean'= {
+            cand --older-than 'Only jobs that ended (or, with --all, started) longer ago than this'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand --failed 'Only failed jobs'
+            cand --succeeded 'Only succeeded jobs'
+            cand --all 'Also delete jobs that are still running (asks first; --yes when not at a terminal)'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --dry-run 'Show what would be deleted and delete nothing'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'claude-sandbox;completions'= {
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
@@ -102,12 +198,27 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help'= {
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
+            cand logs 'Follow the agent''s output of a job (default: the newest job of this repository)'
+            cand list 'List the jobs made by claude-sandbox'
+            cand status 'Show one job in depth: containers, sidecars, warnings, and what to do next'
+            cand cancel 'Delete running jobs and their pods'
+            cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {
         }
         &'claude-sandbox;help;detect'= {
+        }
+        &'claude-sandbox;help;logs'= {
+        }
+        &'claude-sandbox;help;list'= {
+        }
+        &'claude-sandbox;help;status'= {
+        }
+        &'claude-sandbox;help;cancel'= {
+        }
+        &'claude-sandbox;help;clean'= {
         }
         &'claude-sandbox;help;completions'= {
         }

@@ -37,12 +37,18 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s h -l help
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -s V -l version -d 'Print version'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "logs" -d 'Follow the agent\'s output of a job (default: the newest job of this repository)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "list" -d 'List the jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "status" -d 'Show one job in depth: containers, sidecars, warnings, and what to do next'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "cancel" -d 'Delete running jobs and their pods'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l task-file -d 'Read the task from FILE (\'-\' for stdin)' -r -F
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s o -l output -d 'Output: yaml or json (the manifest, with --dry-run), name (only the job name)' -r -f -a "yaml\t''
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s o -l output -d 'Output: yaml or json (the Job as submitted, or as it would be with --dry-run), name (only the job name)' -r -f -a "yaml\t''
 json\t''
 name\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l timeout -d 'Stop waiting after this long (exit 124); the job keeps running' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l branch -d 'Branch the job clones (default: the current branch; required on a detached HEAD)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l repo-url -d 'Repository URL the job clones (default: the origin remote, as an https URL)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l services -d 'Services to run beside the agent: auto (detect), none, or a list like postgres,redis' -r
@@ -61,6 +67,9 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l
 always\t''
 never\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l dry-run -d 'Print the Job instead of submitting it (needs no cluster)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s f -l follow -d 'Follow the agent\'s output until the job ends; exit with its result'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l wait -d 'Wait silently until the job ends; exit with its result'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l raw -d 'With --follow: print the agent\'s stream-json lines as they are'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s h -l help -d 'Print help'
@@ -80,6 +89,75 @@ never\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand detect" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s c -l container -d 'Container to read [default: claude]; e.g. postgres or redis for a sidecar' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -l no-follow -d 'Print what there is and return instead of following'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -l raw -d 'Print the stream-json lines as they are (the default when stdout is not a terminal)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l repo -d 'Only jobs of this repository URL (\'.\' for the repository you are in)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l branch -d 'Only jobs of this branch' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l status -d 'Only jobs in this state' -r -f -a "pending\t''
+running\t''
+succeeded\t''
+failed\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+wide\t''
+json\t''
+name\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand status" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l older-than -d 'Only jobs that ended (or, with --all, started) longer ago than this' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l failed -d 'Only failed jobs'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l succeeded -d 'Only succeeded jobs'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l all -d 'Also delete jobs that are still running (asks first; --yes when not at a terminal)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -s y -l yes -d 'Do not ask for confirmation'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -l dry-run -d 'Show what would be deleted and delete nothing'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand clean" -s h -l help -d 'Print help'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -90,7 +168,12 @@ never\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "logs" -d 'Follow the agent\'s output of a job (default: the newest job of this repository)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "list" -d 'List the jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "status" -d 'Show one job in depth: containers, sidecars, warnings, and what to do next'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "cancel" -d 'Delete running jobs and their pods'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
