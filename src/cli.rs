@@ -79,7 +79,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Submit a task as a Kubernetes Job (detect, render, submit)
     #[command(after_help = REMOTE_EXAMPLES)]
-    Remote(RemoteArgs),
+    Remote(Box<RemoteArgs>),
     /// Show what `remote` would use: repository, branch, commit, services and image
     #[command(after_help = DETECT_EXAMPLES)]
     Detect(DetectArgs),

@@ -98,7 +98,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         global: cli.global,
     };
     match cli.command {
-        Command::Remote(args) => remote::run(&ctx, args),
+        Command::Remote(args) => remote::run(&ctx, *args),
         Command::Detect(args) => detect::run(&ctx, args),
         Command::Logs(args) => logs::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),

@@ -1,0 +1,477 @@
+//! Python: requirements files (following `-r`), pyproject.toml (PEP 621, PEP 735
+//! dependency groups, Poetry, uv, PDM) and Pipfile.
+
+use std::collections::HashSet;
+
+use toml::{Table, Value};
+
+use super::Service;
+use super::collect::{Ctx, Eco, Source, Weight};
+use super::walk::{file_name, join, parent};
+
+const SRC: Source = Source::Driver(Eco::Python);
+
+/// A parsed PEP 508 requirement: normalised name, extras, environment marker.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Req {
+    pub name: String,
+    pub extras: Vec<String>,
+    pub marker: String,
+}
+
+/// PEP 503: case-insensitive, runs of `-`, `_`, `.` are one `-`.
+pub(crate) fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+pub(crate) fn parse_req(s: &str) -> Option<Req> {
+    let s = s.trim();
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(s.len());
+    if end == 0 {
+        return None;
+    }
+    let name = normalize(&s[..end]);
+    let rest = s[end..].trim_start();
+    let mut extras = Vec::new();
+    if let Some(inner) = rest.strip_prefix('[')
+        && let Some(close) = inner.find(']')
+    {
+        extras = inner[..close]
+            .split(',')
+            .map(normalize)
+            .filter(|e| !e.is_empty())
+            .collect();
+    }
+    let marker = rest
+        .split_once(';')
+        .map(|(_, m)| m.trim().to_string())
+        .unwrap_or_default();
+    Some(Req {
+        name,
+        extras,
+        marker,
+    })
+}
+
+enum Kind {
+    Service(Service),
+    AltSql,
+    Fake(Service),
+}
+
+fn kind(req: &Req) -> Option<Kind> {
+    Some(match req.name.as_str() {
+        "psycopg" | "psycopg-binary" | "psycopg-c" | "psycopg2" | "psycopg2-binary" | "asyncpg" => {
+            Kind::Service(Service::Postgres)
+        }
+        "redis" | "django-redis" | "rq" | "django-rq" => Kind::Service(Service::Redis),
+        "celery" if req.extras.iter().any(|e| e == "redis") => Kind::Service(Service::Redis),
+        "mysqlclient"
+        | "pymysql"
+        | "mysql-connector-python"
+        | "aiomysql"
+        | "asyncmy"
+        | "mariadb" => Kind::AltSql,
+        "fakeredis" => Kind::Fake(Service::Redis),
+        _ => return None,
+    })
+}
+
+/// Markers that leave a Linux CPython default environment out (`sys_platform ==
+/// "win32"`), or tie the requirement to an extra, make it conditional.
+fn marker_is_conditional(marker: &str) -> bool {
+    let m = marker.to_ascii_lowercase().replace('\'', "\"");
+    if m.contains("extra") {
+        return true;
+    }
+    ["win32", "windows", "nt", "darwin", "cygwin", "java"]
+        .iter()
+        .any(|v| {
+            m.match_indices(&format!("\"{v}\"")).any(|(i, _)| {
+                let before = m[..i].trim_end();
+                before.ends_with("==") && !before.ends_with("!=")
+            })
+        })
+}
+
+fn report(ctx: &mut Ctx<'_>, file: &str, req: &Req, reason: String, weight: Weight) {
+    let conditional = !req.marker.is_empty() && marker_is_conditional(&req.marker);
+    let (weight, reason) = if conditional && weight == Weight::Needed {
+        (
+            Weight::Optional,
+            format!("{reason} (only when {})", req.marker),
+        )
+    } else {
+        (weight, reason)
+    };
+    match kind(req) {
+        Some(Kind::Service(s)) => ctx.hit(s, file, reason, weight, SRC),
+        Some(Kind::AltSql) if weight == Weight::Needed => ctx.alt_sql(Eco::Python, file, &req.name),
+        Some(Kind::Fake(s)) => ctx.hit(
+            s,
+            file,
+            format!("{reason} (a test fake)"),
+            Weight::Optional,
+            SRC,
+        ),
+        _ => {}
+    }
+}
+
+pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+    let mut visited = HashSet::new();
+    for f in files {
+        let name = file_name(f);
+        let lower = name.to_ascii_lowercase();
+        if name == "pyproject.toml" {
+            pyproject(ctx, f, &mut visited);
+        } else if name == "Pipfile" {
+            pipfile(ctx, f);
+        } else if lower.ends_with(".txt")
+            && (lower.contains("requirements") || file_name(parent(f)) == "requirements")
+        {
+            requirements(ctx, f, &mut visited, 0, None);
+        }
+    }
+}
+
+/// Requirements meant for production deployment only (`requirements/production.txt`).
+fn production_file(path: &str) -> bool {
+    let lower = file_name(path).to_ascii_lowercase();
+    let stem = lower.trim_end_matches(".txt");
+    stem.split(['-', '_', '.', '/'])
+        .any(|w| matches!(w, "prod" | "production" | "deploy" | "deployment"))
+}
+
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// Reads one requirements file; `from` is the file that included it, if any.
+fn requirements(
+    ctx: &mut Ctx<'_>,
+    file: &str,
+    visited: &mut HashSet<String>,
+    depth: usize,
+    from: Option<&str>,
+) {
+    if depth > MAX_INCLUDE_DEPTH || !visited.insert(file.to_string()) {
+        return;
+    }
+    let Some(text) = ctx.text(file) else {
+        if let Some(from) = from {
+            ctx.warn(file, format!("listed in {from} but not in the tree"));
+        }
+        return;
+    };
+    let weight = if production_file(file) {
+        Weight::Optional
+    } else {
+        Weight::Needed
+    };
+    let dir = parent(file).to_string();
+    let mut logical = String::new();
+    for raw in text.lines() {
+        if let Some(cont) = raw.strip_suffix('\\') {
+            logical.push_str(cont);
+            logical.push(' ');
+            continue;
+        }
+        logical.push_str(raw);
+        let line = strip_comment(&logical).trim().to_string();
+        logical.clear();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(opt) = line.strip_prefix('-') {
+            if let Some(target) = include_target(opt)
+                && let Some(path) = join(&dir, target)
+            {
+                requirements(ctx, &path, visited, depth + 1, Some(file));
+            }
+            // -c constraints, -e editables, index options: not dependencies
+            continue;
+        }
+        let spec = match line.find("#egg=") {
+            Some(i) if line.contains("://") => &line[i + 5..],
+            _ if line.contains("://") && !line.contains(" @ ") => continue,
+            _ => line.as_str(),
+        };
+        let Some(req) = parse_req(spec) else { continue };
+        let shown = spec.split(';').next().unwrap_or(spec).trim();
+        report(ctx, file, &req, format!("requirement \"{shown}\""), weight);
+    }
+}
+
+/// `-r x.txt`, `-rx.txt`, `--requirement x.txt`, `--requirement=x.txt`.
+fn include_target(opt: &str) -> Option<&str> {
+    let rest = if let Some(r) = opt.strip_prefix("-requirement") {
+        r
+    } else {
+        opt.strip_prefix('r')?
+    };
+    let t = rest.trim_start_matches('=').trim();
+    (!t.is_empty()).then_some(t)
+}
+
+/// A `#` starts a comment at the start of a line or after whitespace (pip's rule, so
+/// that URL fragments like `#egg=` survive).
+fn strip_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {
+            return &line[..i];
+        }
+    }
+    line
+}
+
+fn parse_toml(ctx: &mut Ctx<'_>, file: &str) -> Option<Table> {
+    let text = ctx.text(file)?;
+    match text.parse::<Table>() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            ctx.warn(
+                file,
+                format!("cannot parse: {}", super::yaml::first_line(&e.to_string())),
+            );
+            None
+        }
+    }
+}
+
+fn path<'a>(t: &'a Table, keys: &[&str]) -> Option<&'a Value> {
+    let (first, rest) = keys.split_first()?;
+    let mut v = t.get(*first)?;
+    for k in rest {
+        v = v.as_table()?.get(*k)?;
+    }
+    Some(v)
+}
+
+fn pep508_list(ctx: &mut Ctx<'_>, file: &str, list: Option<&Value>, weight: Weight, what: &str) {
+    let Some(items) = list.and_then(Value::as_array) else {
+        return;
+    };
+    for item in items {
+        // PEP 735 `{include-group = "…"}` entries point at groups read anyway
+        let Some(s) = item.as_str() else { continue };
+        let Some(req) = parse_req(s) else { continue };
+        let shown = s.split(';').next().unwrap_or(s).trim();
+        report(ctx, file, &req, format!("{what} \"{shown}\""), weight);
+    }
+}
+
+fn pyproject(ctx: &mut Ctx<'_>, file: &str, visited: &mut HashSet<String>) {
+    let Some(t) = parse_toml(ctx, file) else {
+        return;
+    };
+    let dir = parent(file).to_string();
+    pep508_list(
+        ctx,
+        file,
+        path(&t, &["project", "dependencies"]),
+        Weight::Needed,
+        "dependency",
+    );
+    if let Some(extras) = path(&t, &["project", "optional-dependencies"]).and_then(Value::as_table)
+    {
+        for (extra, list) in extras {
+            pep508_list(
+                ctx,
+                file,
+                Some(list),
+                Weight::Optional,
+                &format!("optional-dependency [{extra}]"),
+            );
+        }
+    }
+    // Development groups are installed for development and tests (uv does by default).
+    if let Some(groups) = t.get("dependency-groups").and_then(Value::as_table) {
+        for (group, list) in groups {
+            pep508_list(
+                ctx,
+                file,
+                Some(list),
+                Weight::Needed,
+                &format!("dependency-group [{group}]"),
+            );
+        }
+    }
+    pep508_list(
+        ctx,
+        file,
+        path(&t, &["tool", "uv", "dev-dependencies"]),
+        Weight::Needed,
+        "uv dev-dependency",
+    );
+    if let Some(groups) = path(&t, &["tool", "pdm", "dev-dependencies"]).and_then(Value::as_table) {
+        for (group, list) in groups {
+            pep508_list(
+                ctx,
+                file,
+                Some(list),
+                Weight::Needed,
+                &format!("pdm dev-dependency [{group}]"),
+            );
+        }
+    }
+    if let Some(poetry) = path(&t, &["tool", "poetry"]).and_then(Value::as_table) {
+        poetry_table(
+            ctx,
+            file,
+            poetry.get("dependencies"),
+            Weight::Needed,
+            "poetry dependency",
+        );
+        poetry_table(
+            ctx,
+            file,
+            poetry.get("dev-dependencies"),
+            Weight::Needed,
+            "poetry dev-dependency",
+        );
+        if let Some(groups) = poetry.get("group").and_then(Value::as_table) {
+            for (name, g) in groups {
+                let optional = g.get("optional").and_then(Value::as_bool) == Some(true);
+                let weight = if optional {
+                    Weight::Optional
+                } else {
+                    Weight::Needed
+                };
+                poetry_table(
+                    ctx,
+                    file,
+                    g.get("dependencies"),
+                    weight,
+                    &format!("poetry group [{name}]"),
+                );
+            }
+        }
+    }
+    // `dynamic = ["dependencies"]` with setuptools reading them from files: those files
+    // are the dependency list, whatever they are called.
+    if let Some(spec) = path(
+        &t,
+        &["tool", "setuptools", "dynamic", "dependencies", "file"],
+    ) {
+        let files: Vec<String> = match spec {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        for f in files {
+            if let Some(p) = join(&dir, &f) {
+                requirements(ctx, &p, visited, 1, Some(file));
+            }
+        }
+    }
+}
+
+/// Poetry/Pipfile style `{ name = "^1.0" | { version, extras, optional, markers } }`.
+fn poetry_table(ctx: &mut Ctx<'_>, file: &str, deps: Option<&Value>, weight: Weight, what: &str) {
+    let Some(deps) = deps.and_then(Value::as_table) else {
+        return;
+    };
+    for (name, spec) in deps {
+        if name == "python" {
+            continue;
+        }
+        // several constraints for one package are a list of tables
+        let specs: Vec<&Value> = match spec {
+            Value::Array(a) => a.iter().collect(),
+            v => vec![v],
+        };
+        for spec in specs {
+            let table = spec.as_table();
+            let extras: Vec<String> = table
+                .and_then(|t| t.get("extras"))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(normalize).collect())
+                .unwrap_or_default();
+            let optional = table
+                .and_then(|t| t.get("optional"))
+                .and_then(Value::as_bool)
+                == Some(true);
+            let marker = table
+                .and_then(|t| t.get("markers").or_else(|| t.get("sys_platform")))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let req = Req {
+                name: normalize(name),
+                extras,
+                marker,
+            };
+            let (w, suffix) = if optional {
+                (Weight::Optional, " (optional = true)")
+            } else {
+                (weight, "")
+            };
+            report(ctx, file, &req, format!("{what} \"{name}\"{suffix}"), w);
+        }
+    }
+}
+
+fn pipfile(ctx: &mut Ctx<'_>, file: &str) {
+    let Some(t) = parse_toml(ctx, file) else {
+        return;
+    };
+    poetry_table(ctx, file, t.get("packages"), Weight::Needed, "package");
+    poetry_table(
+        ctx,
+        file,
+        t.get("dev-packages"),
+        Weight::Needed,
+        "dev-package",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pep503_and_pep508() {
+        assert_eq!(normalize("Psycopg2_Binary"), "psycopg2-binary");
+        assert_eq!(normalize("django.redis"), "django-redis");
+        assert_eq!(normalize("a--__b"), "a-b");
+        let r = parse_req("psycopg[c, Pool]==3.3.4 ; python_version >= '3.9'").unwrap();
+        assert_eq!(r.name, "psycopg");
+        assert_eq!(r.extras, vec!["c", "pool"]);
+        assert!(!marker_is_conditional(&r.marker));
+        let r = parse_req("celery[redis,sqs]>=5").unwrap();
+        assert_eq!(r.extras, vec!["redis", "sqs"]);
+        assert!(parse_req("==1").is_none());
+        assert!(marker_is_conditional("sys_platform == 'win32'"));
+        assert!(!marker_is_conditional("sys_platform != \"win32\""));
+        assert!(marker_is_conditional("extra == \"pg\""));
+    }
+
+    #[test]
+    fn include_forms() {
+        assert_eq!(include_target("r base.txt"), Some("base.txt"));
+        assert_eq!(include_target("rbase.txt"), Some("base.txt"));
+        assert_eq!(include_target("-requirement=base.txt"), Some("base.txt"));
+        assert_eq!(include_target("-requirement base.txt"), Some("base.txt"));
+        assert_eq!(include_target("c constraints.txt"), None);
+        assert_eq!(include_target("e ."), None);
+    }
+}

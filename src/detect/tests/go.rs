@@ -1,0 +1,70 @@
+use super::*;
+
+#[test]
+fn block_and_single_line_requires() {
+    let d = run(&[(
+        "go.mod",
+        "module example.com/app\n\ngo 1.22\n\nrequire github.com/redis/go-redis/v9 v9.5.1\n\n\
+         require (\n\tgithub.com/jackc/pgx/v5 v5.5.0\n\t// github.com/lib/pq v1.10.0\n\tgolang.org/x/net v0.20.0 // indirect\n)\n",
+    )]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["go.mod: require github.com/jackc/pgx/v5 v5.5.0"]
+    );
+    for m in [
+        "github.com/lib/pq",
+        "github.com/jackc/pgx",
+        "github.com/jackc/pgx/v4",
+        "github.com/go-redis/redis/v8",
+        "github.com/go-redis/redis",
+        "github.com/gomodule/redigo",
+    ] {
+        let gomod = format!("module x\nrequire {m} v1.0.0\n");
+        assert_eq!(run(&[("go.mod", gomod.as_str())]).services.len(), 1, "{m}");
+    }
+}
+
+#[test]
+fn indirect_only_is_optional_and_look_alikes_do_not_count() {
+    let d = run(&[(
+        "go.mod",
+        "module x\nrequire (\n\tgithub.com/jackc/pgx/v5 v5.5.0 // indirect\n\tgithub.com/jackc/pgx-zerolog v0.1.0\n\
+         \tgithub.com/jackc/pgpassfile v1.0.0\n\tgithub.com/go-redis/redis_rate/v10 v10.0.0\n)\n\
+         replace github.com/lib/pq => ../pq\nexclude github.com/gomodule/redigo v1.0.0\n",
+    )]);
+    assert_services(&d, &[], &[PG]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["go.mod: require github.com/jackc/pgx/v5 v5.5.0 // indirect"]
+    );
+}
+
+#[test]
+fn every_module_counts_including_go_work_members() {
+    let d = run(&[
+        (
+            "go.work",
+            "go 1.22\n\nuse (\n\t.\n\t./platform/svc/a/b/worker\n)\n",
+        ),
+        ("go.mod", "module root\n"),
+        (
+            "platform/svc/a/b/worker/go.mod",
+            "module w\nrequire github.com/redis/go-redis/v9 v9.0.0\n",
+        ),
+        (
+            "tools/db/go.mod",
+            "module t\nrequire github.com/lib/pq v1.10.0\n",
+        ),
+    ]);
+    assert_services(&d, &[PG, REDIS], &[]);
+}
+
+#[test]
+fn mysql_driver_makes_pg_a_choice() {
+    let d = run(&[(
+        "go.mod",
+        "module x\nrequire (\n\tgithub.com/lib/pq v1.10.0\n\tgithub.com/go-sql-driver/mysql v1.8.0\n)\n",
+    )]);
+    assert_services(&d, &[], &[PG]);
+}

@@ -1,0 +1,182 @@
+use super::*;
+
+#[test]
+fn dependency_sections() {
+    let d = run(&[(
+        "package.json",
+        r#"{"dependencies": {"postgres": "3"}, "devDependencies": {"ioredis": "5"}}"#,
+    )]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    let d = run(&[(
+        "package.json",
+        r#"{"optionalDependencies": {"pg": "8"}, "peerDependencies": {"redis": "4"}}"#,
+    )]);
+    assert_services(&d, &[], &[PG, REDIS]);
+    for (name, s) in [
+        ("pg-promise", PG),
+        ("@prisma/adapter-pg", PG),
+        ("bull", REDIS),
+        ("bullmq", REDIS),
+        ("@redis/client", REDIS),
+    ] {
+        let json = format!(r#"{{"dependencies": {{"{name}": "1"}}}}"#);
+        assert_services(&run(&[("package.json", json.as_str())]), &[s], &[]);
+    }
+}
+
+#[test]
+fn look_alikes_are_not_drivers() {
+    let d = run(&[(
+        "package.json",
+        r#"{"dependencies": {"pg-hstore": "2", "pg-tsquery": "8", "pgvector": "0.2", "@types/pg": "8",
+            "@keyv/redis": "5", "@socket.io/redis-adapter": "8", "connect-redis": "7", "kysely": "0.28"},
+            "description": "pg redis"}"#,
+    )]);
+    assert_services(&d, &[], &[]);
+}
+
+#[test]
+fn npm_aliases_resolve_to_the_real_package() {
+    let d = run(&[("package.json", r#"{"dependencies": {"db": "npm:pg@^8"}}"#)]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["package.json: dependency \"db\" (npm:pg)"]
+    );
+}
+
+#[test]
+fn npm_workspaces_reach_deep_members() {
+    let server = r#"{"dependencies": {"pg": "8"}}"#;
+    // the array form, with a member deeper than the walk reaches
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"workspaces": ["platform/services/*/*"]}"#,
+        ),
+        ("platform/services/core/api/package.json", server),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["platform/services/core/api/package.json: dependency \"pg\""]
+    );
+    // the yarn object form, with a negation
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"workspaces": {"packages": ["pkgs/**", "!pkgs/legacy/**"]}}"#,
+        ),
+        (
+            "pkgs/a/b/c/d/package.json",
+            r#"{"dependencies": {"redis": "4"}}"#,
+        ),
+        ("pkgs/legacy/x/y/z/package.json", server),
+    ]);
+    assert_services(&d, &[REDIS], &[]);
+}
+
+#[test]
+fn pnpm_workspace_members() {
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"name": "root", "dependencies": {"express": "4"}}"#,
+        ),
+        (
+            "pnpm-workspace.yaml",
+            "packages:\n  - 'apps/**'\n  - \"packages/*\"\n  - '!**/test/**'\n",
+        ),
+        (
+            "apps/web/server/src/api/package.json",
+            r#"{"dependencies": {"postgres": "3"}}"#,
+        ),
+        (
+            "apps/web/test/deep/er/package.json",
+            r#"{"dependencies": {"redis": "4"}}"#,
+        ),
+        (
+            "packages/ui/package.json",
+            r#"{"dependencies": {"react": "18"}}"#,
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+}
+
+#[test]
+fn workspace_globs_do_not_enter_node_modules() {
+    let d = run(&[
+        ("package.json", r#"{"workspaces": ["packages/**"]}"#),
+        (
+            "packages/a/node_modules/pg/package.json",
+            r#"{"dependencies": {"pg-types": "1"}}"#,
+        ),
+        (
+            "packages/a/node_modules/x/y/package.json",
+            r#"{"dependencies": {"pg": "8"}}"#,
+        ),
+    ]);
+    assert_services(&d, &[], &[]);
+}
+
+#[test]
+fn prisma_datasources() {
+    let schema = "// provider = \"sqlite\"\ndatasource db {\n  provider = \"postgresql\" // main\n  url = env(\"DATABASE_URL\")\n  extensions = [postgis(version: \"3.4\"), pg_trgm]\n}\n\ngenerator client {\n  provider = \"prisma-client-js\"\n}\n";
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"dependencies": {"@prisma/client": "5"}}"#,
+        ),
+        ("prisma/schema.prisma", schema),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert!(d.postgis);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["prisma/schema.prisma: datasource provider = \"postgresql\""]
+    );
+    let sqlite = "datasource db {\n  // provider = \"postgresql\"\n  provider = \"sqlite\"\n}\n";
+    assert_services(&run(&[("prisma/schema.prisma", sqlite)]), &[], &[]);
+    // a custom location in package.json, deeper than the walk
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"prisma": {"schema": "db/x/y/z/main.prisma"}}"#,
+        ),
+        (
+            "db/x/y/z/main.prisma",
+            "datasource db {\n  provider = \"postgres\"\n}\n",
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    // multi-file schemas of a workspace member
+    let d = run(&[
+        ("package.json", r#"{"workspaces": ["apps/*"]}"#),
+        ("apps/api/package.json", "{}"),
+        (
+            "apps/api/prisma/schema/base.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n}\n",
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+}
+
+#[test]
+fn mysql_next_to_pg_is_a_choice() {
+    let d = run(&[(
+        "package.json",
+        r#"{"dependencies": {"pg": "8", "mysql2": "3", "knex": "3"}}"#,
+    )]);
+    assert_services(&d, &[], &[PG]);
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"dependencies": {"pg": "8", "mysql2": "3"}}"#,
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    image: postgres:16\n",
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+}

@@ -1,0 +1,203 @@
+use super::*;
+
+#[test]
+fn requirements_names_extras_comments() {
+    let d = run(&[(
+        "requirements.txt",
+        "# psycopg2 is installed by the image\n--index-url https://pypi.example/simple\n\
+         Django==5.0  # with redis cache\npsycopg[binary,pool]==3.2 ; python_version >= \"3.9\"\n\
+         django-pglocks==1.0\ncelery[sqs]==5\n",
+    )]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["requirements.txt: requirement \"psycopg[binary,pool]==3.2\""]
+    );
+    for (line, s) in [
+        ("Psycopg2_Binary>=2.9", PG),
+        ("psycopg2-binary", PG),
+        ("PSYCOPG-binary", PG),
+        ("asyncpg~=0.29", PG),
+        ("django_redis", REDIS),
+        ("Django-RQ", REDIS),
+        ("rq", REDIS),
+        ("redis[hiredis]>=5", REDIS),
+        ("celery[redis,sqs]==5.3", REDIS),
+        ("celery [ Redis ]", REDIS),
+    ] {
+        assert_services(&run(&[("requirements.txt", line)]), &[s], &[]);
+    }
+    for line in [
+        "celery==5",
+        "redis-py-cluster-fork",
+        "pgvector",
+        "pytest-postgresql",
+        "hiredis",
+    ] {
+        assert_services(&run(&[("requirements.txt", line)]), &[], &[]);
+    }
+}
+
+#[test]
+fn requirements_includes_follow_r_and_survive_cycles() {
+    let d = run(&[
+        ("requirements-dev.txt", "-r requirements/base.txt\npytest\n"),
+        (
+            "requirements/base.txt",
+            "--requirement=../lib/x/y/z/core.txt\n-c constraints.txt\n",
+        ),
+        (
+            "lib/x/y/z/core.txt",
+            "-r ../../../../requirements-dev.txt\nredis==5\n-e .\n",
+        ),
+        ("constraints.txt", "psycopg==3.2\n"),
+    ]);
+    assert_services(&d, &[REDIS], &[]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["lib/x/y/z/core.txt: requirement \"redis==5\""]
+    );
+    // a file including itself
+    assert_services(
+        &run(&[("requirements.txt", "-r requirements.txt\nrq\n")]),
+        &[REDIS],
+        &[],
+    );
+    // an include that is not there warns
+    let d = run(&[("requirements.txt", "-r missing.txt\nrq\n")]);
+    assert_eq!(d.warnings.len(), 1);
+    assert_eq!(d.warnings[0].file, "missing.txt");
+    assert!(d.warnings[0].message.contains("requirements.txt"));
+}
+
+#[test]
+fn requirements_markers_and_production_files() {
+    assert_services(
+        &run(&[("requirements.txt", "psycopg2 ; sys_platform == 'win32'\n")]),
+        &[],
+        &[PG],
+    );
+    assert_services(
+        &run(&[("requirements.txt", "psycopg2 ; sys_platform != 'win32'\n")]),
+        &[PG],
+        &[],
+    );
+    let d = run(&[
+        ("requirements/production.txt", "-r base.txt\npsycopg[c]\n"),
+        ("requirements/base.txt", "django\nredis\n"),
+    ]);
+    assert_services(&d, &[REDIS], &[PG]);
+}
+
+#[test]
+fn pyproject_pep621_and_dynamic() {
+    let d = run(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\ndependencies = [\n  \"asyncpg>=0.29\",\n  # \"redis\",\n]\n\
+         [project.optional-dependencies]\ncache = [\"redis>=5\"]\n",
+    )]);
+    assert_services(&d, &[PG], &[REDIS]);
+    let d = run(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\ndynamic = [\"dependencies\"]\n\
+             [tool.setuptools.dynamic]\ndependencies = {file = [\"deps/x/y/runtime.in\"]}\n",
+        ),
+        ("deps/x/y/runtime.in", "psycopg\n"),
+    ]);
+    assert_services(&d, &[PG], &[]);
+}
+
+#[test]
+fn poetry_uv_and_pdm_groups() {
+    let d = run(&[(
+        "pyproject.toml",
+        "[tool.poetry.dependencies]\npython = \"^3.11\"\npsycopg2-binary = \"^2.9\"\n\
+         celery = { version = \"^5\", extras = [\"redis\"] }\n",
+    )]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    let d = run(&[(
+        "pyproject.toml",
+        "[tool.poetry.dependencies]\npython = \"^3.11\"\nasyncpg = { version = \"*\", optional = true }\n\
+         [tool.poetry.group.test.dependencies]\nredis = \"*\"\n\
+         [tool.poetry.group.docs]\noptional = true\n[tool.poetry.group.docs.dependencies]\npsycopg = \"*\"\n",
+    )]);
+    assert_services(&d, &[REDIS], &[PG]);
+    let d = run(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\ndependencies = []\n\
+         [dependency-groups]\ndev = [\"pytest\", {include-group = \"db\"}]\ndb = [\"psycopg[binary]\"]\n\
+         [tool.uv]\ndev-dependencies = [\"rq\"]\n",
+    )]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    let d = run(&[(
+        "pyproject.toml",
+        "[tool.pdm.dev-dependencies]\ntest = [\"django-redis\"]\n",
+    )]);
+    assert_services(&d, &[REDIS], &[]);
+}
+
+#[test]
+fn pipfile_sections() {
+    let d = run(&[(
+        "Pipfile",
+        "[packages]\ndjango = \"*\"\n\"psycopg2-binary\" = \"*\"\n\n[dev-packages]\ncelery = {extras = [\"redis\"], version = \"*\"}\n",
+    )]);
+    assert_services(&d, &[PG, REDIS], &[]);
+}
+
+#[test]
+fn several_sql_drivers_make_postgres_a_choice() {
+    // healthchecks: psycopg and mysqlclient, SQLite by default
+    let d = run(&[
+        ("requirements.txt", "Django\npsycopg==3.3\n"),
+        ("requirements-dev.txt", "mysqlclient==2.2\n"),
+        (
+            "docker/docker-compose.yml",
+            "services:\n  db:\n    image: postgres:16\n",
+        ),
+    ]);
+    assert_services(&d, &[], &[PG]);
+    // a dev compose file that runs postgres settles it
+    let d = run(&[
+        ("requirements.txt", "psycopg\nPyMySQL\n"),
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    image: postgres:16\n",
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    // MySQL only behind a marker is no choice
+    let d = run(&[(
+        "requirements.txt",
+        "psycopg\nmysqlclient ; sys_platform == 'win32'\n",
+    )]);
+    assert_services(&d, &[PG], &[]);
+}
+
+#[test]
+fn fakes_are_optional_at_most() {
+    assert_services(
+        &run(&[("requirements-test.txt", "fakeredis\n")]),
+        &[],
+        &[REDIS],
+    );
+    assert_services(
+        &run(&[
+            ("requirements.txt", "redis\n"),
+            ("requirements-test.txt", "fakeredis\n"),
+        ]),
+        &[REDIS],
+        &[],
+    );
+}
+
+#[test]
+fn broken_toml_warns() {
+    let d = run(&[
+        ("pyproject.toml", "[project\ndependencies = ["),
+        ("requirements.txt", "redis\n"),
+    ]);
+    assert_services(&d, &[REDIS], &[]);
+    assert_eq!(d.warnings[0].file, "pyproject.toml");
+}
