@@ -40,6 +40,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand cancel 'Delete running jobs and their pods'
             cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
+            cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
@@ -195,6 +196,62 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'claude-sandbox;config'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'The effective value of every setting and its source (flag, environment, file, default)'
+            cand path 'Where the user and repository config files are (whether or not they exist)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'claude-sandbox;config;show'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;config;path'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;config;help'= {
+            cand show 'The effective value of every setting and its source (flag, environment, file, default)'
+            cand path 'Where the user and repository config files are (whether or not they exist)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'claude-sandbox;config;help;show'= {
+        }
+        &'claude-sandbox;config;help;path'= {
+        }
+        &'claude-sandbox;config;help;help'= {
+        }
         &'claude-sandbox;help'= {
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
@@ -204,6 +261,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand cancel 'Delete running jobs and their pods'
             cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
+            cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {
@@ -221,6 +279,14 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;clean'= {
         }
         &'claude-sandbox;help;completions'= {
+        }
+        &'claude-sandbox;help;config'= {
+            cand show 'The effective value of every setting and its source (flag, environment, file, default)'
+            cand path 'Where the user and repository config files are (whether or not they exist)'
+        }
+        &'claude-sandbox;help;config;show'= {
+        }
+        &'claude-sandbox;help;config;path'= {
         }
         &'claude-sandbox;help;help'= {
         }

@@ -99,6 +99,17 @@ pub enum Command {
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+    /// Show the effective settings and where each comes from, or the config file paths
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// The effective value of every setting and its source (flag, environment, file, default)
+    Show,
+    /// Where the user and repository config files are (whether or not they exist)
+    Path,
 }
 
 const REMOTE_EXAMPLES: &str = "\
@@ -170,7 +181,7 @@ pub enum ServiceChoice {
     List(Vec<Service>),
 }
 
-fn parse_services(text: &str) -> Result<ServiceChoice, String> {
+pub fn parse_services(text: &str) -> Result<ServiceChoice, String> {
     match text.trim() {
         "auto" => return Ok(ServiceChoice::Auto),
         "none" | "" => return Ok(ServiceChoice::None),

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, EmptyDirVolumeSource, EnvFromSource, EnvVar, ExecAction,
-    PodSecurityContext, Probe, ResourceRequirements, SeccompProfile, SecretEnvSource,
-    SecurityContext, Volume, VolumeMount,
+    LocalObjectReference, PodSecurityContext, Probe, ResourceRequirements, SeccompProfile,
+    SecretEnvSource, SecurityContext, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use thiserror::Error;
@@ -114,6 +114,10 @@ pub struct JobPlan {
     pub ttl_seconds: i32,
     pub deadline_seconds: i64,
     pub cli_version: String,
+    /// Added to what the template has: where the pod may run and how it pulls images.
+    pub image_pull_secrets: Vec<String>,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<Toleration>,
 }
 
 #[derive(Debug, Error)]
@@ -204,6 +208,25 @@ pub fn render(template: &Job, plan: &JobPlan) -> Job {
     pod.automount_service_account_token = Some(false);
     harden_pod(pod.security_context.get_or_insert_with(Default::default));
     ensure_volumes(pod.volumes.get_or_insert_with(Vec::new));
+
+    if !plan.node_selector.is_empty() {
+        pod.node_selector
+            .get_or_insert_with(BTreeMap::new)
+            .extend(plan.node_selector.clone());
+    }
+    if !plan.tolerations.is_empty() {
+        pod.tolerations
+            .get_or_insert_with(Vec::new)
+            .extend(plan.tolerations.iter().cloned());
+    }
+    for secret in &plan.image_pull_secrets {
+        let list = pod.image_pull_secrets.get_or_insert_with(Vec::new);
+        if !list.iter().any(|r| &r.name == secret) {
+            list.push(LocalObjectReference {
+                name: secret.clone(),
+            });
+        }
+    }
 
     let agent = agent_container(&mut pod.containers);
     agent.image = Some(plan.image.clone());

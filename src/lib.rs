@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
+pub mod config;
 pub mod detect;
 pub mod failure;
 pub mod follow;

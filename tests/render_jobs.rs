@@ -23,6 +23,9 @@ fn plan() -> JobPlan {
         ttl_seconds: job::DEFAULT_TTL_SECS,
         deadline_seconds: job::DEFAULT_DEADLINE_SECS,
         cli_version: "0.0.0-test".into(),
+        image_pull_secrets: vec![],
+        node_selector: Default::default(),
+        tolerations: vec![],
     }
 }
 

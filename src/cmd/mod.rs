@@ -4,6 +4,7 @@
 pub mod cancel;
 pub mod clean;
 pub mod completions;
+pub mod config;
 pub mod detect;
 pub mod list;
 pub mod logs;
@@ -20,14 +21,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cluster::{self, Cluster, Target};
+use crate::config::{self as config_files, Layers};
 use crate::failure::{Failure, Outcome};
 use crate::follow::Ending;
 use crate::output::{Printer, Tone};
 
-/// What every command may need: how to print, and the global flags.
+/// What every command may need: how to print, the global flags, and the config files.
 pub struct Ctx {
     pub printer: Printer,
     pub global: GlobalArgs,
+    layers: std::cell::OnceCell<Layers>,
 }
 
 impl Ctx {
@@ -39,16 +42,48 @@ impl Ctx {
             .unwrap_or_else(|| PathBuf::from("."))
     }
 
-    pub fn target(&self) -> Target {
-        Target {
-            kubeconfig: self.global.kubeconfig.clone(),
-            context: self.global.context.clone(),
-            namespace: self.global.namespace.clone(),
+    /// The config file paths for where the command runs (the repository's only inside one).
+    pub fn config_paths(&self) -> config_files::Paths {
+        let root = git2::Repository::discover(self.dir())
+            .ok()
+            .and_then(|r| r.workdir().map(|p| p.to_path_buf()));
+        config_files::paths(root.as_deref())
+    }
+
+    /// The user's and the repository's config files, read on first use.
+    pub fn config(&self) -> Result<&Layers> {
+        if let Some(l) = self.layers.get() {
+            return Ok(l);
         }
+        let layers = Layers::load(&self.config_paths()).map_err(|e| {
+            Failure::new(e.to_string()).hint(format!(
+                "the keys a config file may hold: {}",
+                config_files::KEYS.join(", ")
+            ))
+        })?;
+        Ok(self.layers.get_or_init(|| layers))
+    }
+
+    /// Flags and environment first (clap merged those), then the config files.
+    pub fn target(&self) -> Result<Target> {
+        let layers = self.config()?;
+        Ok(Target {
+            kubeconfig: self.global.kubeconfig.clone(),
+            context: self
+                .global
+                .context
+                .clone()
+                .or_else(|| layers.get(|c| c.context.clone())),
+            namespace: self
+                .global
+                .namespace
+                .clone()
+                .or_else(|| layers.get(|c| c.namespace.clone())),
+        })
     }
 
     pub async fn connect(&self) -> Result<Cluster> {
-        let cluster = cluster::connect(&self.target()).await?;
+        let cluster = cluster::connect(&self.target()?).await?;
         self.printer.debug(
             1,
             &format!(
@@ -96,6 +131,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let ctx = Ctx {
         printer,
         global: cli.global,
+        layers: std::cell::OnceCell::new(),
     };
     match cli.command {
         Command::Remote(args) => remote::run(&ctx, *args),
@@ -106,6 +142,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Cancel(args) => cancel::run(&ctx, args),
         Command::Clean(args) => clean::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
+        Command::Config(args) => config::run(&ctx, args),
     }
 }
 

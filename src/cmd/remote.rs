@@ -232,6 +232,7 @@ async fn check_secret(ctx: &Ctx, cluster: &Cluster, secret: &str) -> Result<()> 
 }
 
 fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) -> Result<JobPlan> {
+    let layers = ctx.config()?;
     for (k, _) in &args.env {
         if job::RESERVED_ENV.contains(&k.as_str()) {
             return Err(Failure::usage(format!(
@@ -240,28 +241,50 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
             .into());
         }
     }
+    // Config values were validated when the file was read; a flag replaces them.
+    let from_config = |get: fn(&crate::config::FileConfig) -> Option<String>| {
+        layers
+            .get(get)
+            .and_then(|v| crate::units::parse_duration(&v).ok())
+    };
     let ttl = args
         .ttl
+        .or_else(|| from_config(|c| c.ttl.clone()))
         .unwrap_or(Duration::from_secs(job::DEFAULT_TTL_SECS as u64));
     let ttl_seconds = i32::try_from(ttl.as_secs())
         .map_err(|_| Failure::usage("--ttl is too long: at most about 68 years"))?;
     let deadline = args
         .deadline
+        .or_else(|| from_config(|c| c.deadline.clone()))
         .unwrap_or(Duration::from_secs(job::DEFAULT_DEADLINE_SECS as u64));
     if deadline.is_zero() {
         return Err(Failure::usage("--deadline must be longer than zero").into());
     }
     let defaults = Resources::default();
-    let (cpu_request, cpu_limit) = pick_resources(
-        args.cpu.as_ref(),
-        &defaults.cpu_request,
-        &defaults.cpu_limit,
-    );
+    let resource = |flag: &Option<crate::units::ResourceSpec>,
+                    get: fn(&crate::config::FileConfig) -> Option<String>| {
+        flag.clone().or_else(|| {
+            layers
+                .get(get)
+                .and_then(|v| crate::units::parse_resource(&v).ok())
+        })
+    };
+    let cpu = resource(&args.cpu, |c| c.cpu.clone());
+    let memory = resource(&args.memory, |c| c.memory.clone());
+    let (cpu_request, cpu_limit) =
+        pick_resources(cpu.as_ref(), &defaults.cpu_request, &defaults.cpu_limit);
     let (memory_request, memory_limit) = pick_resources(
-        args.memory.as_ref(),
+        memory.as_ref(),
         &defaults.memory_request,
         &defaults.memory_limit,
     );
+    // Config env first, then --env; a later value for the same name replaces the earlier one.
+    let mut env: Vec<(String, String)> = layers.merged_map(|c| c.env.clone()).into_iter().collect();
+    for (k, v) in &args.env {
+        env.retain(|(key, _)| key != k);
+        env.push((k.clone(), v.clone()));
+    }
+    let defaults_images = job::SidecarImages::default();
     let branch = src.repo.branch.clone().unwrap_or_default();
     Ok(JobPlan {
         name: job::job_name(
@@ -269,7 +292,11 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
             jiff::Timestamp::now(),
             &job::random_suffix(),
         ),
-        namespace: ctx.global.namespace.clone(),
+        namespace: ctx
+            .global
+            .namespace
+            .clone()
+            .or_else(|| layers.get(|c| c.namespace.clone())),
         task,
         repo_url: src.repo.url.clone(),
         branch,
@@ -278,21 +305,37 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
         postgres: src.services.has(Service::Postgres),
         postgis: src.services.postgis,
         redis: src.services.has(Service::Redis),
-        sidecar_images: Default::default(),
+        sidecar_images: job::SidecarImages {
+            postgres: layers
+                .get(|c| c.postgres_image.clone())
+                .unwrap_or(defaults_images.postgres),
+            postgis: layers
+                .get(|c| c.postgis_image.clone())
+                .unwrap_or(defaults_images.postgis),
+            redis: layers
+                .get(|c| c.redis_image.clone())
+                .unwrap_or(defaults_images.redis),
+        },
         resources: Resources {
             cpu_request,
             cpu_limit,
             memory_request,
             memory_limit,
         },
-        env: args.env.clone(),
+        env,
         secret: args
             .secret
             .clone()
+            .or_else(|| layers.get(|c| c.secret.clone()))
             .unwrap_or_else(|| job::DEFAULT_SECRET.into()),
         ttl_seconds,
         deadline_seconds: deadline.as_secs() as i64,
         cli_version: env!("CARGO_PKG_VERSION").into(),
+        image_pull_secrets: layers
+            .get(|c| c.image_pull_secrets.clone())
+            .unwrap_or_default(),
+        node_selector: layers.merged_map(|c| c.node_selector.clone()),
+        tolerations: layers.get(|c| c.tolerations.clone()).unwrap_or_default(),
     })
 }
 

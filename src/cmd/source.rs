@@ -49,13 +49,18 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
     for w in &detection.warnings {
         ctx.printer.warn(&format!("{}: {}", w.file, w.message));
     }
-    let choice = args.services.clone().unwrap_or(ServiceChoice::Auto);
+    let layers = ctx.config()?;
+    let choice = args
+        .services
+        .clone()
+        .or_else(|| layers.services())
+        .unwrap_or(ServiceChoice::Auto);
     let services = plan::services(&detection, &choice);
     let image = plan::image(
         &ImageChoice {
             flag: args.image.clone(),
             env: env_nonempty("CLAUDE_SANDBOX_IMAGE").or_else(|| env_nonempty("CLAUDE_IMAGE")),
-            config: None,
+            config: layers.get(|c| c.image.clone()),
         },
         detection.ruby_version.as_deref(),
     );
@@ -66,7 +71,7 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
     })
 }
 
-fn env_nonempty(key: &str) -> Option<String> {
+pub fn env_nonempty(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.trim().is_empty())
 }
 

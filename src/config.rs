@@ -1,0 +1,368 @@
+//! Settings from files: the user's `config.toml` (in the platform config dir) and the repository's
+//! `.claude-sandbox.toml`. Flags and environment variables are applied above these by clap; what
+//! is left unset falls through repo → user → built-in defaults (DESIGN §6).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::api::core::v1::Toleration;
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::cli::ServiceChoice;
+use crate::units;
+
+pub const REPO_FILE: &str = ".claude-sandbox.toml";
+pub const USER_FILE: &str = "config.toml";
+
+/// Every key a config file may hold. Unknown keys are an error, so a typo never silently does
+/// nothing.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Agent image.
+    pub image: Option<String>,
+    /// Namespace for jobs.
+    pub namespace: Option<String>,
+    /// Kubernetes context.
+    pub context: Option<String>,
+    /// Name of the credentials secret.
+    pub secret: Option<String>,
+    /// `auto`, `none`, or a list like `postgres,redis`.
+    pub services: Option<String>,
+    /// Agent CPU, `REQUEST` or `REQUEST:LIMIT`.
+    pub cpu: Option<String>,
+    /// Agent memory, `REQUEST` or `REQUEST:LIMIT`.
+    pub memory: Option<String>,
+    /// Delete finished jobs after this long.
+    pub ttl: Option<String>,
+    /// Stop jobs that run longer than this.
+    pub deadline: Option<String>,
+    pub postgres_image: Option<String>,
+    pub postgis_image: Option<String>,
+    pub redis_image: Option<String>,
+    /// Extra environment variables for the agent.
+    pub env: Option<BTreeMap<String, String>>,
+    /// Registry secrets for pulling the images.
+    pub image_pull_secrets: Option<Vec<String>>,
+    pub node_selector: Option<BTreeMap<String, String>>,
+    pub tolerations: Option<Vec<Toleration>>,
+}
+
+/// The keys, for `config show` and for the documentation test that keeps docs/ honest.
+pub const KEYS: &[&str] = &[
+    "image",
+    "namespace",
+    "context",
+    "secret",
+    "services",
+    "cpu",
+    "memory",
+    "ttl",
+    "deadline",
+    "postgres_image",
+    "postgis_image",
+    "redis_image",
+    "env",
+    "image_pull_secrets",
+    "node_selector",
+    "tolerations",
+];
+
+#[derive(Debug, Error, PartialEq)]
+pub enum ConfigError {
+    #[error("{file}: line {line}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Unreadable { file: String, message: String },
+}
+
+/// Where the config files live for this user and this repository.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub user: Option<PathBuf>,
+    pub repo: Option<PathBuf>,
+}
+
+pub fn user_config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "claude-sandbox").map(|d| d.config_dir().to_path_buf())
+}
+
+pub fn paths(repo_root: Option<&Path>) -> Paths {
+    Paths {
+        user: user_config_dir().map(|d| d.join(USER_FILE)),
+        repo: repo_root.map(|r| r.join(REPO_FILE)),
+    }
+}
+
+/// Read one config file; a missing file is simply no settings.
+pub fn load(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::Unreadable {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
+    parse(&text, &path.display().to_string()).map(Some)
+}
+
+pub fn parse(text: &str, file: &str) -> Result<FileConfig, ConfigError> {
+    let cfg: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        file: file.to_string(),
+        line: e.span().map_or(1, |s| line_of(text, s.start)),
+        message: e.message().trim().replace('\n', " "),
+    })?;
+    validate(&cfg, text, file)?;
+    Ok(cfg)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line where `key` is set, for pointing at a bad value.
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with(']'))
+                || l.starts_with(&format!("[{key}]"))
+                || l.starts_with(&format!("[[{key}]]"))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// Values are checked with the same parsers as the flags, so a file cannot hold what the command
+/// line would refuse.
+fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<(), ConfigError> {
+    let bad = |key: &str, message: String| ConfigError::Invalid {
+        file: file.to_string(),
+        line: key_line(text, key),
+        message: format!("{key}: {message}"),
+    };
+    if let Some(s) = &cfg.services {
+        crate::cli::parse_services(s).map_err(|m| bad("services", m))?;
+    }
+    for (key, value) in [("cpu", &cfg.cpu), ("memory", &cfg.memory)] {
+        if let Some(v) = value {
+            units::parse_resource(v).map_err(|m| bad(key, m))?;
+        }
+    }
+    for (key, value) in [("ttl", &cfg.ttl), ("deadline", &cfg.deadline)] {
+        if let Some(v) = value {
+            units::parse_duration(v).map_err(|m| bad(key, m))?;
+        }
+    }
+    if let Some(env) = &cfg.env {
+        for k in env.keys() {
+            if !units::is_env_name(k) {
+                return Err(bad(
+                    "env",
+                    format!("'{k}' is not a valid environment variable name"),
+                ));
+            }
+            if crate::job::RESERVED_ENV.contains(&k.as_str()) {
+                return Err(bad("env", format!("{k} is set by claude-sandbox itself")));
+            }
+        }
+    }
+    for (key, value) in [
+        ("image", &cfg.image),
+        ("namespace", &cfg.namespace),
+        ("context", &cfg.context),
+        ("secret", &cfg.secret),
+        ("postgres_image", &cfg.postgres_image),
+        ("postgis_image", &cfg.postgis_image),
+        ("redis_image", &cfg.redis_image),
+    ] {
+        if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(bad(key, "must not be empty".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Where a setting's value came from, for `config show`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    Env(&'static str),
+    Repo,
+    User,
+    Default,
+}
+
+/// The user and repository files, read once.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    pub user: Option<FileConfig>,
+    pub repo: Option<FileConfig>,
+}
+
+impl Layers {
+    pub fn load(paths: &Paths) -> Result<Self, ConfigError> {
+        Ok(Layers {
+            user: paths.user.as_deref().map(load).transpose()?.flatten(),
+            repo: paths.repo.as_deref().map(load).transpose()?.flatten(),
+        })
+    }
+
+    /// The first value set, repository before user, with where it came from.
+    pub fn pick<T: Clone>(&self, get: impl Fn(&FileConfig) -> Option<T>) -> Option<(T, Source)> {
+        if let Some(v) = self.repo.as_ref().and_then(&get) {
+            return Some((v, Source::Repo));
+        }
+        self.user.as_ref().and_then(&get).map(|v| (v, Source::User))
+    }
+
+    pub fn get<T: Clone>(&self, get: impl Fn(&FileConfig) -> Option<T>) -> Option<T> {
+        self.pick(get).map(|(v, _)| v)
+    }
+
+    /// Maps (env, node selector) merge: repository entries override the user's, key by key.
+    pub fn merged_map(
+        &self,
+        get: impl Fn(&FileConfig) -> Option<BTreeMap<String, String>>,
+    ) -> BTreeMap<String, String> {
+        let mut out = self.user.as_ref().and_then(&get).unwrap_or_default();
+        out.extend(self.repo.as_ref().and_then(&get).unwrap_or_default());
+        out
+    }
+
+    pub fn services(&self) -> Option<ServiceChoice> {
+        self.get(|c| c.services.clone())
+            .and_then(|s| crate::cli::parse_services(&s).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses() {
+        let cfg = parse(
+            r#"
+image = "me/agent:1"
+namespace = "agents"
+services = "postgres"
+cpu = "2:4"
+memory = "4Gi"
+ttl = "2h"
+deadline = "6h"
+image_pull_secrets = ["registry"]
+[env]
+RAILS_ENV = "test"
+[node_selector]
+pool = "agents"
+[[tolerations]]
+key = "dedicated"
+operator = "Equal"
+value = "agents"
+effect = "NoSchedule"
+"#,
+            "config.toml",
+        )
+        .unwrap();
+        assert_eq!(cfg.image.as_deref(), Some("me/agent:1"));
+        assert_eq!(
+            cfg.tolerations.unwrap()[0].key.as_deref(),
+            Some("dedicated")
+        );
+        assert_eq!(cfg.env.unwrap()["RAILS_ENV"], "test");
+    }
+
+    #[test]
+    fn unknown_keys_name_the_file_key_and_line() {
+        let err = parse(
+            "image = \"x\"\n\nimagee = \"y\"\n",
+            "repo/.claude-sandbox.toml",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("repo/.claude-sandbox.toml")
+                && text.contains("line 3")
+                && text.contains("imagee"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_line() {
+        let err = parse("image = \"x\"\nttl = \"30\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2") && err.contains("ttl"), "{err}");
+        let err = parse("services = \"mysql\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("services") && err.contains("mysql"), "{err}");
+        let err = parse("[env]\nTASK = \"x\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TASK"), "{err}");
+        let err = parse("cpu = 2\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn the_repository_wins_over_the_user() {
+        let layers = Layers {
+            user: Some(FileConfig {
+                image: Some("user/img".into()),
+                secret: Some("user-secret".into()),
+                env: Some(BTreeMap::from([
+                    ("A".into(), "user".into()),
+                    ("B".into(), "user".into()),
+                ])),
+                ..Default::default()
+            }),
+            repo: Some(FileConfig {
+                image: Some("repo/img".into()),
+                env: Some(BTreeMap::from([("A".into(), "repo".into())])),
+                ..Default::default()
+            }),
+        };
+        assert_eq!(
+            layers.pick(|c| c.image.clone()),
+            Some(("repo/img".into(), Source::Repo))
+        );
+        assert_eq!(
+            layers.pick(|c| c.secret.clone()),
+            Some(("user-secret".into(), Source::User))
+        );
+        let env = layers.merged_map(|c| c.env.clone());
+        assert_eq!((env["A"].as_str(), env["B"].as_str()), ("repo", "user"));
+    }
+
+    #[test]
+    fn every_listed_key_is_accepted_and_nothing_else() {
+        // KEYS documents the file format; each must parse, so the list cannot drift from the struct.
+        for key in KEYS {
+            let value = match *key {
+                "env" | "node_selector" => format!("[{key}]\nA = \"b\"\n"),
+                "image_pull_secrets" => format!("{key} = [\"r\"]\n"),
+                "tolerations" => format!("[[{key}]]\nkey = \"k\"\n"),
+                "services" => format!("{key} = \"none\"\n"),
+                "cpu" | "memory" => format!("{key} = \"1\"\n"),
+                "ttl" | "deadline" => format!("{key} = \"1h\"\n"),
+                _ => format!("{key} = \"x\"\n"),
+            };
+            assert!(
+                parse(&value, "t.toml").is_ok(),
+                "{key}: {:?}",
+                parse(&value, "t.toml")
+            );
+        }
+    }
+}

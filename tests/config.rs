@@ -1,0 +1,217 @@
+//! Configuration precedence (flags > environment > repository file > user file > defaults), and
+//! errors that name the file, key and line — through the binary.
+
+mod support;
+
+use k8s_openapi::api::batch::v1::Job;
+use support::{TestRepo, stderr_of, stdout_of};
+
+struct Setup {
+    repo: TestRepo,
+    xdg: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new(user: Option<&str>, repo_file: Option<&str>) -> Self {
+        let repo = TestRepo::committed(&[("README", "hi\n")]);
+        let xdg = tempfile::tempdir().unwrap();
+        if let Some(text) = user {
+            let dir = xdg.path().join("claude-sandbox");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), text).unwrap();
+        }
+        if let Some(text) = repo_file {
+            std::fs::write(repo.path().join(".claude-sandbox.toml"), text).unwrap();
+        }
+        Setup { repo, xdg }
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = self.repo.cmd();
+        c.env("XDG_CONFIG_HOME", self.xdg.path());
+        c
+    }
+
+    fn job(&self, extra: &[&str], env: &[(&str, &str)]) -> Job {
+        let mut c = self.cmd();
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c
+            .args(["remote", "--dry-run", "-o", "json"])
+            .args(extra)
+            .arg("task")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+fn image(job: &Job) -> String {
+    job.spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers[0]
+        .image
+        .clone()
+        .unwrap()
+}
+
+#[test]
+fn precedence_is_flag_env_repo_user_default() {
+    let none = Setup::new(None, None);
+    assert_eq!(
+        image(&none.job(&[], &[])),
+        "landovsky/claude-sandbox:latest"
+    );
+
+    let user = Setup::new(Some("image = \"user/img\"\n"), None);
+    assert_eq!(image(&user.job(&[], &[])), "user/img");
+
+    let both = Setup::new(
+        Some("image = \"user/img\"\n"),
+        Some("image = \"repo/img\"\n"),
+    );
+    assert_eq!(image(&both.job(&[], &[])), "repo/img");
+    assert_eq!(
+        image(&both.job(&[], &[("CLAUDE_SANDBOX_IMAGE", "env/img")])),
+        "env/img"
+    );
+    assert_eq!(
+        image(&both.job(
+            &["--image", "flag/img"],
+            &[("CLAUDE_SANDBOX_IMAGE", "env/img")]
+        )),
+        "flag/img"
+    );
+}
+
+#[test]
+fn file_settings_shape_the_job() {
+    let s = Setup::new(
+        Some(
+            "secret = \"user-secret\"\nttl = \"2h\"\n[env]\nFROM_USER = \"1\"\nSHARED = \"user\"\n",
+        ),
+        Some(concat!(
+            "namespace = \"team\"\nservices = \"redis\"\ncpu = \"3\"\nredis_image = \"valkey/valkey:8\"\n",
+            "image_pull_secrets = [\"registry\"]\n[env]\nSHARED = \"repo\"\n[node_selector]\npool = \"agents\"\n",
+            "[[tolerations]]\nkey = \"dedicated\"\noperator = \"Equal\"\nvalue = \"agents\"\neffect = \"NoSchedule\"\n"
+        )),
+    );
+    let job = s.job(&["--env", "FROM_FLAG=x"], &[]);
+    assert_eq!(job.metadata.namespace.as_deref(), Some("team"));
+    let spec = job.spec.as_ref().unwrap();
+    assert_eq!(spec.ttl_seconds_after_finished, Some(7200));
+    let pod = spec.template.spec.as_ref().unwrap();
+    assert_eq!(pod.node_selector.as_ref().unwrap()["pool"], "agents");
+    assert_eq!(
+        pod.tolerations.as_ref().unwrap()[0].key.as_deref(),
+        Some("dedicated")
+    );
+    assert_eq!(pod.image_pull_secrets.as_ref().unwrap()[0].name, "registry");
+    let claude = &pod.containers[0];
+    assert_eq!(
+        claude.env_from.as_ref().unwrap()[0]
+            .secret_ref
+            .as_ref()
+            .unwrap()
+            .name,
+        "user-secret"
+    );
+    assert_eq!(
+        claude
+            .resources
+            .as_ref()
+            .unwrap()
+            .requests
+            .as_ref()
+            .unwrap()["cpu"]
+            .0,
+        "3"
+    );
+    let env = claude.env.as_ref().unwrap();
+    let value = |n: &str| {
+        env.iter()
+            .find(|e| e.name == n)
+            .and_then(|e| e.value.clone())
+    };
+    assert_eq!(value("SHARED").as_deref(), Some("repo"));
+    assert_eq!(value("FROM_USER").as_deref(), Some("1"));
+    assert_eq!(value("FROM_FLAG").as_deref(), Some("x"));
+    let init = pod.init_containers.as_ref().unwrap();
+    assert_eq!(init[0].image.as_deref(), Some("valkey/valkey:8"));
+    // -n beats the file.
+    assert_eq!(
+        s.job(&["-n", "mine"], &[]).metadata.namespace.as_deref(),
+        Some("mine")
+    );
+}
+
+#[test]
+fn unknown_keys_and_bad_values_name_file_key_and_line() {
+    let s = Setup::new(None, Some("image = \"x\"\n# comment\nimagee = \"typo\"\n"));
+    let out = s.cmd().args(["remote", "--dry-run", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(".claude-sandbox.toml") && err.contains("line 3") && err.contains("imagee"),
+        "{err}"
+    );
+
+    let s = Setup::new(Some("memory = \"lots\"\n"), None);
+    let out = s.cmd().args(["detect"]).output().unwrap();
+    // detect reads config too (services, image), so a broken file is reported there as well.
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("config.toml") && err.contains("memory") && err.contains("line 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_show_and_path_say_where_values_come_from() {
+    let s = Setup::new(
+        Some("secret = \"user-secret\"\n"),
+        Some("image = \"repo/img\"\n"),
+    );
+    let out = s
+        .cmd()
+        .env("CLAUDE_SANDBOX_SERVICES", "none")
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let line = |k: &str| {
+        text.lines()
+            .find(|l| l.starts_with(k))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("image ").contains("repo/img") && line("image ").contains(".claude-sandbox.toml"),
+        "{text}"
+    );
+    assert!(
+        line("secret").contains("user-secret") && line("secret").contains("user config"),
+        "{text}"
+    );
+    assert!(
+        line("services").contains("env CLAUDE_SANDBOX_SERVICES"),
+        "{text}"
+    );
+    assert!(line("ttl").contains("default"), "{text}");
+
+    let out = s.cmd().args(["config", "path"]).output().unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("claude-sandbox/config.toml") && text.contains(".claude-sandbox.toml"),
+        "{text}"
+    );
+}
