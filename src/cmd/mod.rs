@@ -117,11 +117,19 @@ impl Ctx {
     }
 }
 
-/// The network commands are async; one small runtime on this thread is all a CLI needs.
+/// The network commands are async; one small runtime on this thread is all a CLI needs. It is
+/// shared by every call of a command because the kube client's connection worker lives on the
+/// runtime that created the client.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    static RUNTIME: std::sync::OnceLock<std::io::Result<tokio::runtime::Runtime>> =
+        std::sync::OnceLock::new();
+    let rt = RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+        })
+        .as_ref()
         .map_err(|e| Failure::new(format!("cannot start the async runtime: {e}")))?;
     Ok(rt.block_on(fut))
 }

@@ -200,6 +200,14 @@ async fn check_secret(ctx: &Ctx, cluster: &Cluster, secret: &str) -> Result<()> 
         }
     };
     let Some(found) = found else {
+        // A missing namespace also answers 404 for the secret; name the real problem.
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> =
+            Api::all(cluster.client.clone());
+        if let Ok(None) = namespaces.get_opt(ns).await {
+            return Err(Failure::new(format!("namespace {ns} does not exist"))
+                .hint("create it with `kubectl create namespace NAME`, or choose another with -n")
+                .into());
+        }
         return Err(Failure::new(format!("secret {secret} not found in namespace {ns}"))
             .hint(format!(
                 "create it: kubectl -n {ns} create secret generic {secret} --from-literal=GITHUB_TOKEN=… --from-literal=CLAUDE_CODE_OAUTH_TOKEN=…"

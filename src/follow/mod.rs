@@ -137,6 +137,8 @@ pub async fn follow(
         match outcome {
             Ok(()) => stream_failures = 0,
             Err(e) if is_not_found(&e) => {}
+            // The connection broke mid-stream: what was complete is printed; ask again from there.
+            Err(kube::Error::ReadEvents(_)) => {}
             Err(e) if is_transient(&e) || is_waiting_to_start(&e) => {
                 stream_failures += 1;
                 if stream_failures > 8 {
@@ -178,6 +180,19 @@ pub async fn follow(
         match pod_state::view(&pod, &opts.container) {
             PodView::Terminated { exit_code: 0, .. } => return Ok(Ending::Succeeded),
             PodView::Terminated { exit_code, reason } => {
+                // A deadline or a cancel kills the agent too; then the Job says what happened.
+                let jobs_api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
+                match retry::idempotent(|| jobs_api.get_opt(job_name)).await {
+                    Ok(None) => return Ok(Ending::Deleted),
+                    Ok(Some(job)) if jobs::state(&job) == JobState::Failed => {
+                        if let Some(r) = jobs::failure_reason(&job)
+                            .filter(|r| !r.starts_with("BackoffLimitExceeded"))
+                        {
+                            return Ok(Ending::Failed(r));
+                        }
+                    }
+                    _ => {}
+                }
                 let why = match reason.as_deref() {
                     Some("OOMKilled") => {
                         "killed for running out of memory (OOMKilled); try --memory".to_string()

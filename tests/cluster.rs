@@ -1,0 +1,959 @@
+//! Every cluster command through the compiled binary, against the loopback fake API server, with a
+//! generated kubeconfig: stdout, stderr and exit code for each scenario and fault.
+
+#[path = "support/fake_api/mod.rs"]
+mod fake_api;
+mod support;
+
+use std::collections::BTreeMap;
+use std::process::Output;
+use std::time::Duration;
+
+use fake_api::{Config, FakeApi, Faults, Scenario};
+use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus};
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use support::{TestRepo, stderr_of, stdout_of};
+
+const SECRET: &str = "claude-sandbox-secrets";
+
+fn secret(keys: &[&str]) -> Secret {
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(SECRET.into()),
+            namespace: Some("sandbox".into()),
+            ..Default::default()
+        },
+        data: Some(
+            keys.iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        k8s_openapi::ByteString(b"planted-secret-value".to_vec()),
+                    )
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    }
+}
+
+fn good_config() -> Config {
+    Config {
+        secrets: vec![secret(&["GITHUB_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"])],
+        ..Default::default()
+    }
+}
+
+fn lines(n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| format!(r#"{{"type":"assistant","message":{{"content":[{{"type":"text","text":"line {i}"}}]}}}}"#))
+        .collect()
+}
+
+struct World {
+    api: FakeApi,
+    repo: TestRepo,
+}
+
+impl World {
+    fn new(cfg: Config) -> Self {
+        World {
+            api: FakeApi::start(cfg),
+            repo: TestRepo::committed(&[("Gemfile", "gem \"pg\"\n")]),
+        }
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = self.repo.cmd();
+        c.env("KUBECONFIG", self.api.kubeconfig())
+            .timeout(Duration::from_secs(60));
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn created(&self) -> Vec<Job> {
+        self.api.state().created_jobs.clone()
+    }
+
+    /// Submit a job and return its name.
+    fn submit(&self, extra: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(["remote", "-o", "name"])
+            .args(extra)
+            .arg("the task")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out).trim().to_string()
+    }
+}
+
+fn assert_one_line_error(out: &Output, code: i32, words: &[&str]) {
+    let err = stderr_of(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stderr: {err}\nstdout: {}",
+        stdout_of(out)
+    );
+    let first = err
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line: {err}"));
+    for w in words {
+        assert!(first.contains(w), "{w:?} not in {first:?}");
+    }
+    assert!(
+        !err.contains("panicked") && !err.contains("ApiError") && !err.contains("Status {"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------- remote
+
+#[test]
+fn remote_submits_one_job_and_says_what_to_do_next() {
+    let w = World::new(good_config());
+    let out = w.run(&["remote", "fix the flaky spec"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let jobs = w.created();
+    assert_eq!(jobs.len(), 1);
+    let name = jobs[0].metadata.name.clone().unwrap();
+    assert!(
+        text.contains(&format!("job {name} submitted to namespace sandbox")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("claude-sandbox logs {name}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("claude-sandbox cancel {name}")),
+        "{text}"
+    );
+    let labels = jobs[0].metadata.labels.as_ref().unwrap();
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "claude-sandbox-cli");
+    assert_eq!(jobs[0].metadata.namespace.as_deref(), Some("sandbox"));
+    let create = w
+        .api
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path.ends_with("/jobs"))
+        .unwrap();
+    assert_eq!(create.param("fieldManager"), Some("claude-sandbox"));
+}
+
+#[test]
+fn remote_o_name_prints_only_the_name() {
+    let w = World::new(good_config());
+    let name = w.submit(&[]);
+    assert!(
+        name.starts_with("claude-sandbox-widgets-") && !name.contains(' '),
+        "{name}"
+    );
+    assert_eq!(w.created()[0].metadata.name.as_deref(), Some(name.as_str()));
+}
+
+#[test]
+fn remote_honours_the_namespace_and_context_choices() {
+    let w = World::new(Config {
+        namespaces: vec!["sandbox".into(), "elsewhere".into()],
+        secrets: vec![
+            secret(&["GITHUB_TOKEN", "ANTHROPIC_API_KEY"]),
+            Secret {
+                metadata: ObjectMeta {
+                    namespace: Some("elsewhere".into()),
+                    ..secret(&[]).metadata
+                },
+                ..secret(&["GITHUB_TOKEN", "ANTHROPIC_API_KEY"])
+            },
+        ],
+        ..Default::default()
+    });
+    w.submit(&["--context", "other"]);
+    assert_eq!(
+        w.created()[0].metadata.namespace.as_deref(),
+        Some("elsewhere")
+    );
+    let out = w.run(&["--context", "nope", "remote", "x"]);
+    assert_one_line_error(&out, 1, &["context 'nope'"]);
+    assert!(
+        stderr_of(&out).contains("known contexts: "),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn remote_follow_streams_every_line_and_exits_with_success() {
+    let log = lines(50);
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&log),
+        ..good_config()
+    });
+    let out = w.run(&["remote", "-f", "do it"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // stdout is a pipe here, so the lines arrive exactly as the agent wrote them.
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), log);
+    assert!(stderr_of(&out).contains("succeeded"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn remote_follow_exits_3_when_the_agent_fails() {
+    let w = World::new(Config {
+        scenario: Scenario::fail(&lines(3), 2),
+        ..good_config()
+    });
+    let out = w.run(&["remote", "-f", "do it"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("exited with code 2"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(stdout_of(&out).lines().count(), 3);
+}
+
+#[test]
+fn remote_wait_is_silent_and_returns_the_result() {
+    let ok = World::new(good_config());
+    let out = ok.run(&["remote", "--wait", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "");
+
+    let bad = World::new(Config {
+        scenario: Scenario::fail(&lines(1), 1),
+        ..good_config()
+    });
+    assert_eq!(bad.run(&["remote", "--wait", "x"]).status.code(), Some(3));
+}
+
+#[test]
+fn timeout_exits_124_and_leaves_the_job_running() {
+    let w = World::new(Config {
+        scenario: Scenario::stay_running(&lines(2)),
+        ..good_config()
+    });
+    let out = w.run(&["remote", "--wait", "--timeout", "2s", "x"]);
+    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("keeps running"));
+    assert!(w.api.state().deletions.is_empty());
+}
+
+#[test]
+fn preflight_refuses_a_missing_secret_and_creates_nothing() {
+    let w = World::new(Config::default());
+    let out = w.run(&["remote", "x"]);
+    assert_one_line_error(
+        &out,
+        1,
+        &["secret claude-sandbox-secrets not found", "sandbox"],
+    );
+    assert!(stderr_of(&out).contains("hint: "));
+    assert!(w.created().is_empty());
+}
+
+#[test]
+fn preflight_names_missing_secret_keys_but_never_values() {
+    let w = World::new(Config {
+        secrets: vec![secret(&["GITHUB_TOKEN"])],
+        ..Default::default()
+    });
+    let out = w.run(&["remote", "-v", "-v", "x"]);
+    assert_one_line_error(&out, 1, &["CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY"]);
+    assert!(
+        !stderr_of(&out).contains("planted-secret-value")
+            && !stdout_of(&out).contains("planted-secret-value")
+    );
+    assert!(w.created().is_empty());
+}
+
+#[test]
+fn old_clusters_are_refused_sidecars_but_run_without() {
+    let w = World::new(Config {
+        server_version: (1, 28),
+        ..good_config()
+    });
+    let out = w.run(&["remote", "x"]);
+    assert_one_line_error(&out, 1, &["1.28", "native sidecars"]);
+    assert!(stderr_of(&out).contains("--services none"));
+    assert!(w.created().is_empty());
+    w.submit(&["--services", "none"]);
+    assert_eq!(w.created().len(), 1);
+}
+
+#[test]
+fn a_failed_create_is_checked_by_name_and_never_doubled() {
+    let w = World::new(Config {
+        faults: Faults {
+            drop_connection_on_create: 1,
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    w.submit(&[]);
+    assert_eq!(
+        w.created().len(),
+        1,
+        "exactly one job, though the first answer was lost"
+    );
+
+    let w = World::new(Config {
+        faults: Faults {
+            server_errors_on_create: 1,
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    w.submit(&[]);
+    assert_eq!(w.created().len(), 1);
+}
+
+#[test]
+fn api_500_on_create_every_time_leaves_nothing_behind() {
+    let w = World::new(Config {
+        faults: Faults {
+            server_errors_on_create: 100,
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    let out = w.run(&["remote", "x"]);
+    assert_one_line_error(&out, 1, &["create job", "500"]);
+    assert!(w.created().is_empty());
+}
+
+#[test]
+fn throttling_is_retried() {
+    let w = World::new(Config {
+        faults: Faults {
+            too_many_requests: 2,
+            retry_after_seconds: 1,
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let out = w.run(&["list", "-o", "name"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).trim(), name);
+}
+
+#[test]
+fn forbidden_is_one_clear_line() {
+    let w = World::new(Config {
+        denied: vec![("create".into(), "jobs".into())],
+        ..good_config()
+    });
+    let out = w.run(&["remote", "x"]);
+    assert_one_line_error(&out, 1, &["forbidden", "create jobs", "namespace sandbox"]);
+    assert!(stderr_of(&out).contains("doctor"));
+}
+
+#[test]
+fn rejected_credentials_are_one_clear_line() {
+    let w = World::new(Config {
+        bearer_token: Some("the-right-token".into()),
+        ..good_config()
+    });
+    let out = w.run(&["list"]);
+    assert_one_line_error(&out, 1, &["rejected the credentials"]);
+}
+
+#[test]
+fn an_unreachable_cluster_is_one_clear_line() {
+    let w = World::new(good_config());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let text = std::fs::read_to_string(w.api.kubeconfig()).unwrap();
+    let moved = text.replace(&w.api.url(), &format!("http://127.0.0.1:{port}"));
+    let path = w.repo.path().join("closed-kubeconfig");
+    std::fs::write(&path, moved).unwrap();
+    let out = w
+        .cmd()
+        .env("KUBECONFIG", &path)
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, &["cannot reach the cluster", &port.to_string()]);
+}
+
+#[test]
+fn missing_and_malformed_kubeconfigs_are_explained() {
+    let w = World::new(good_config());
+    let out = w
+        .cmd()
+        .env("KUBECONFIG", "/no/such/kubeconfig")
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, &["/no/such/kubeconfig", "does not exist"]);
+    let bad = w.repo.path().join("bad-kubeconfig");
+    std::fs::write(&bad, "clusters: [unterminated\n").unwrap();
+    let out = w
+        .cmd()
+        .args(["--kubeconfig", bad.to_str().unwrap(), "list"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, &["bad-kubeconfig"]);
+}
+
+#[test]
+fn a_namespace_that_does_not_exist_is_named() {
+    let w = World::new(Config {
+        namespaces: vec!["sandbox".into()],
+        ..good_config()
+    });
+    let out = w.run(&["-n", "nope", "remote", "x"]);
+    assert_one_line_error(&out, 1, &["namespace nope does not exist"]);
+    assert!(w.created().is_empty());
+}
+
+// ---------------------------------------------------------------- following
+
+#[test]
+fn logs_reconnects_after_drops_without_losing_or_repeating_a_line() {
+    let log = lines(200);
+    let w = World::new(Config {
+        scenario: Scenario::Succeed {
+            log: fake_api::LogSource::Lines(log.clone()),
+            line_interval: Duration::from_millis(1),
+        },
+        faults: Faults {
+            drop_log_stream_after: vec![30, 45, 60],
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let out = w.run(&["logs", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), log);
+    let log_requests = w
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .count();
+    assert!(
+        log_requests >= 4,
+        "three drops mean at least four connections, saw {log_requests}"
+    );
+    assert!(
+        w.api
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/log") && r.param("sinceTime").is_some())
+    );
+}
+
+#[test]
+fn logs_without_a_name_follows_the_newest_job_of_this_repository() {
+    let w = World::new(good_config());
+    let first = w.submit(&[]);
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = w.submit(&[]);
+    let out = w.run(&["logs"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains(&format!("following {second}")),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_ne!(first, second);
+}
+
+#[test]
+fn logs_of_an_unknown_job_is_not_found() {
+    let w = World::new(good_config());
+    let out = w.run(&["logs", "claude-sandbox-nope"]);
+    assert_one_line_error(&out, 1, &["job claude-sandbox-nope not found", "sandbox"]);
+    let out = w.run(&["logs"]);
+    assert_one_line_error(&out, 1, &["no claude-sandbox jobs"]);
+}
+
+#[test]
+fn a_pod_that_cannot_start_fails_fast_with_the_reason() {
+    for (scenario, words) in [
+        (
+            Scenario::ImagePullBackOff,
+            vec!["cannot start", "ImagePullBackOff"],
+        ),
+        (
+            Scenario::Unschedulable,
+            vec!["cannot start", "Unschedulable", "nodes are available"],
+        ),
+        (
+            Scenario::CreateContainerConfigError,
+            vec!["cannot start", "CreateContainerConfigError"],
+        ),
+        (
+            Scenario::CrashLoopBackOff,
+            vec!["cannot start", "CrashLoopBackOff"],
+        ),
+    ] {
+        let w = World::new(Config {
+            scenario,
+            ..good_config()
+        });
+        let started = std::time::Instant::now();
+        let out = w.run(&["remote", "-f", "x"]);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+        let err = stderr_of(&out);
+        for word in words {
+            assert!(err.contains(word), "{word} not in {err}");
+        }
+        assert!(err.contains("claude-sandbox cancel"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+}
+
+#[test]
+fn out_of_memory_and_deadline_end_with_3() {
+    let w = World::new(Config {
+        scenario: Scenario::OomKilled {
+            log: fake_api::LogSource::Lines(lines(2)),
+        },
+        ..good_config()
+    });
+    let out = w.run(&["remote", "-f", "x"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr_of(&out).contains("out of memory"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let w = World::new(Config {
+        scenario: Scenario::DeadlineExceeded {
+            log: fake_api::LogSource::Lines(lines(2)),
+            after: Duration::from_millis(300),
+        },
+        ..good_config()
+    });
+    let out = w.run(&["remote", "-f", "x"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("DeadlineExceeded"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_slow_start_is_waited_through() {
+    let w = World::new(Config {
+        faults: Faults {
+            slow_start: Duration::from_millis(1500),
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    let out = w.run(&["remote", "-f", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 3);
+}
+
+#[test]
+fn ctrl_c_detaches_and_leaves_the_job_running() {
+    let w = World::new(Config {
+        scenario: Scenario::stay_running(&lines(3)),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
+        .current_dir(w.repo.path())
+        .env("KUBECONFIG", w.api.kubeconfig())
+        .args(["logs", &name])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("detached")
+            && stderr_of(&out).contains(&format!("claude-sandbox logs {name}"))
+    );
+    assert_eq!(stdout_of(&out).lines().count(), 3);
+    assert!(w.api.state().deletions.is_empty());
+}
+
+// ---------------------------------------------------------------- list, status, cancel, clean
+
+fn seeded(name: &str, repo: &str, branch: &str, state: &str, age: Duration, managed: bool) -> Job {
+    let now = jiff::Timestamp::now();
+    let created = now - jiff::SignedDuration::try_from(age).unwrap();
+    let mut labels = BTreeMap::from([("app".to_string(), "claude-sandbox".to_string())]);
+    if managed {
+        labels.insert(
+            "app.kubernetes.io/managed-by".into(),
+            "claude-sandbox-cli".into(),
+        );
+    }
+    labels.insert(
+        "claude-sandbox/repo".into(),
+        claude_sandbox::job::repo_label(repo),
+    );
+    labels.insert(
+        "claude-sandbox/branch".into(),
+        claude_sandbox::job::label_value(branch),
+    );
+    let annotations = BTreeMap::from([
+        ("claude-sandbox/repo-url".to_string(), repo.to_string()),
+        ("claude-sandbox/branch-name".to_string(), branch.to_string()),
+        ("claude-sandbox/task".to_string(), format!("task of {name}")),
+    ]);
+    let cond = |t: &str| {
+        Some(vec![JobCondition {
+            type_: t.into(),
+            status: "True".into(),
+            last_transition_time: Some(Time(created + jiff::SignedDuration::from_secs(60))),
+            ..Default::default()
+        }])
+    };
+    let status = match state {
+        "succeeded" => JobStatus {
+            succeeded: Some(1),
+            start_time: Some(Time(created)),
+            completion_time: Some(Time(created + jiff::SignedDuration::from_secs(60))),
+            conditions: cond("Complete"),
+            ..Default::default()
+        },
+        "failed" => JobStatus {
+            failed: Some(1),
+            start_time: Some(Time(created)),
+            conditions: cond("Failed"),
+            ..Default::default()
+        },
+        _ => JobStatus {
+            active: Some(1),
+            ready: Some(1),
+            start_time: Some(Time(created)),
+            ..Default::default()
+        },
+    };
+    Job {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some("sandbox".into()),
+            labels: Some(labels),
+            annotations: Some(annotations),
+            creation_timestamp: Some(Time(created)),
+            ..Default::default()
+        },
+        spec: Some(Default::default()),
+        status: Some(status),
+    }
+}
+
+const HERE: &str = "https://github.com/acme/widgets.git";
+const THERE: &str = "https://github.com/acme/other.git";
+
+fn listing_world() -> World {
+    World::new(Config {
+        jobs: listing_jobs(),
+        ..good_config()
+    })
+}
+
+fn listing_jobs() -> Vec<Job> {
+    vec![
+        seeded(
+            "job-old-ok",
+            HERE,
+            "main",
+            "succeeded",
+            Duration::from_secs(3 * 3600),
+            true,
+        ),
+        seeded(
+            "job-old-bad",
+            HERE,
+            "feature/x",
+            "failed",
+            Duration::from_secs(5 * 1800),
+            true,
+        ),
+        seeded(
+            "job-new-ok",
+            THERE,
+            "main",
+            "succeeded",
+            Duration::from_secs(600),
+            true,
+        ),
+        seeded(
+            "job-running",
+            HERE,
+            "main",
+            "running",
+            Duration::from_secs(60),
+            true,
+        ),
+        seeded(
+            "not-ours",
+            HERE,
+            "main",
+            "succeeded",
+            Duration::from_secs(7200),
+            false,
+        ),
+    ]
+}
+
+#[test]
+fn list_shows_only_our_jobs_newest_first_with_filters() {
+    let w = listing_world();
+    let names = |args: &[&str]| {
+        let out = w.run(&[&["list", "-o", "name"], args].concat());
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&[]),
+        ["job-running", "job-new-ok", "job-old-bad", "job-old-ok"]
+    );
+    assert_eq!(
+        names(&["--repo", "."]),
+        ["job-running", "job-old-bad", "job-old-ok"]
+    );
+    assert_eq!(
+        names(&["--repo", "git@github.com:acme/other.git"]),
+        ["job-new-ok"]
+    );
+    assert_eq!(names(&["--branch", "feature/x"]), ["job-old-bad"]);
+    assert_eq!(names(&["--status", "running"]), ["job-running"]);
+    assert_eq!(
+        names(&["--status", "succeeded", "--repo", "."]),
+        ["job-old-ok"]
+    );
+
+    let table = stdout_of(&w.run(&["list"]));
+    let header = table.lines().next().unwrap();
+    for col in [
+        "NAME", "REPO", "BRANCH", "STATUS", "AGE", "DURATION", "TASK",
+    ] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(
+        table.contains("acme/widgets")
+            && table.contains("Running")
+            && table.contains("task of job-running"),
+        "{table}"
+    );
+    let wide = stdout_of(&w.run(&["list", "-o", "wide"]));
+    assert!(wide.lines().next().unwrap().contains("IMAGE"), "{wide}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["list", "-o", "json"]).stdout).unwrap();
+    let first = &json[0];
+    assert_eq!(first["name"], "job-running");
+    assert_eq!(first["status"], "running");
+    assert_eq!(first["repo_url"], HERE);
+    assert_eq!(first["branch"], "main");
+
+    let bad = w.run(&["list", "-o", "xml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn list_pages_through_five_thousand_jobs() {
+    let jobs: Vec<Job> = (0..5000)
+        .map(|i| {
+            seeded(
+                &format!("job-{i:05}"),
+                HERE,
+                "main",
+                "succeeded",
+                Duration::from_secs(60 + i),
+                true,
+            )
+        })
+        .collect();
+    let w = World::new(Config {
+        jobs,
+        ..good_config()
+    });
+    let started = std::time::Instant::now();
+    let out = w.run(&["list", "-o", "name"]);
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 5000);
+    let pages = w
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "GET" && r.path.ends_with("/jobs") && r.param("limit") == Some("500")
+        })
+        .count();
+    assert_eq!(pages, 10, "5,000 jobs in pages of 500");
+    eprintln!("list of 5,000 jobs took {took:?} (debug build)");
+}
+
+#[test]
+fn status_shows_containers_warnings_and_the_next_command() {
+    let w = World::new(Config {
+        scenario: Scenario::ImagePullBackOff,
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    std::thread::sleep(Duration::from_millis(500));
+    let out = w.run(&["status", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert!(text.contains("ImagePullBackOff"), "{text}");
+    assert!(
+        text.contains("postgres") && text.contains("sidecar"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("claude-sandbox cancel {name}")),
+        "{text}"
+    );
+    assert!(text.contains("the task"), "{text}");
+
+    let done = World::new(good_config());
+    let name = done.submit(&[]);
+    assert_eq!(done.run(&["logs", &name]).status.code(), Some(0));
+    let text = stdout_of(&done.run(&["status", &name]));
+    assert!(
+        text.contains("Succeeded") && text.contains("--no-follow"),
+        "{text}"
+    );
+
+    let out = done.run(&["status", "nope"]);
+    assert_one_line_error(&out, 1, &["job nope not found"]);
+}
+
+#[test]
+fn cancel_deletes_with_background_propagation_and_reports_each_failure() {
+    let w = listing_world();
+    let out = w.run(&["cancel", "job-running"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("job job-running cancelled"));
+    let deletions = w.api.state().deletions.clone();
+    assert_eq!(deletions.len(), 1);
+    assert_eq!(
+        deletions[0].propagation_policy.as_deref(),
+        Some("Background")
+    );
+
+    let out = w.run(&["cancel", "job-old-ok", "missing-job", "not-ours"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("missing-job not found")
+            && err.contains("not-ours was not made by claude-sandbox"),
+        "{err}"
+    );
+    assert!(err.contains("2 of 3 jobs could not be cancelled"), "{err}");
+    let names: Vec<String> = w
+        .api
+        .state()
+        .deletions
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        ["job-running", "job-old-ok"],
+        "the good one was still deleted; never the foreign one"
+    );
+}
+
+#[test]
+fn clean_deletes_finished_jobs_only_and_never_foreign_ones() {
+    let w = listing_world();
+    let dry = w.run(&["clean", "--dry-run"]);
+    assert!(dry.status.success());
+    assert_eq!(stdout_of(&dry).lines().count(), 3, "{}", stdout_of(&dry));
+    assert!(w.api.state().deletions.is_empty());
+
+    let out = w.run(&["clean", "--failed"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        w.api
+            .state()
+            .deletions
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+        ["job-old-bad"]
+    );
+
+    let out = w.run(&["clean", "--older-than", "1h"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let deleted: Vec<String> = w
+        .api
+        .state()
+        .deletions
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    assert_eq!(deleted, ["job-old-bad", "job-old-ok"]);
+    assert!(
+        w.api
+            .state()
+            .deletions
+            .iter()
+            .all(|d| d.propagation_policy.as_deref() == Some("Background"))
+    );
+
+    let out = w.run(&["clean"]);
+    assert!(stdout_of(&out).contains("deleted job-new-ok"));
+    assert!(
+        !w.api
+            .state()
+            .deletions
+            .iter()
+            .any(|d| d.name == "not-ours" || d.name == "job-running")
+    );
+}
+
+#[test]
+fn clean_all_needs_yes_without_a_terminal() {
+    let w = listing_world();
+    let out = w.run(&["clean", "--all"]);
+    assert_one_line_error(&out, 2, &["--yes"]);
+    assert!(w.api.state().deletions.is_empty());
+    let out = w.run(&["clean", "--all", "--yes"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(w.api.state().deletions.len(), 4);
+}
+
+#[test]
+fn a_failed_delete_is_reported_and_fails_the_command() {
+    let w = World::new(Config {
+        denied: vec![("delete".into(), "jobs".into())],
+        jobs: listing_jobs(),
+        ..good_config()
+    });
+    let out = w.run(&["clean"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("forbidden") && err.contains("0 of 3"), "{err}");
+    assert!(!stderr_of(&out).contains("deleted 3"));
+}
