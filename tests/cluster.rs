@@ -957,3 +957,64 @@ fn a_failed_delete_is_reported_and_fails_the_command() {
     assert!(err.contains("forbidden") && err.contains("0 of 3"), "{err}");
     assert!(!stderr_of(&out).contains("deleted 3"));
 }
+
+/// A known token planted in the cluster secret, the environment and the git remote URL must never
+/// appear in anything the tool prints, in any command, verbose or failing.
+#[test]
+fn a_planted_credential_never_appears_in_any_output() {
+    const TOKEN: &str = "ghp_PLANTEDtoken0123456789";
+    let w = World::new(Config {
+        secrets: vec![Secret {
+            data: Some(BTreeMap::from([
+                (
+                    "GITHUB_TOKEN".to_string(),
+                    k8s_openapi::ByteString(TOKEN.as_bytes().to_vec()),
+                ),
+                (
+                    "CLAUDE_CODE_OAUTH_TOKEN".to_string(),
+                    k8s_openapi::ByteString(TOKEN.as_bytes().to_vec()),
+                ),
+            ])),
+            ..secret(&[])
+        }],
+        ..Default::default()
+    });
+    w.repo.set_origin(&format!(
+        "https://x-access-token:{TOKEN}@github.com/acme/widgets.git"
+    ));
+    let name = w.submit(&[]);
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["detect", "-v", "-v"],
+        vec!["detect", "-o", "json"],
+        vec!["remote", "--dry-run", "-v", "-v", "x"],
+        vec!["remote", "--dry-run", "-o", "json", "x"],
+        vec!["remote", "-v", "-v", "-f", "x"],
+        vec!["remote", "--secret", "missing", "x"],
+        vec!["logs", "-v", "-v", &name],
+        vec!["list", "-o", "wide"],
+        vec!["list", "-o", "json"],
+        vec!["status", &name],
+        vec!["config", "show"],
+        vec!["cancel", "-v", &name],
+        vec!["clean", "--all", "--yes", "-v", "-v"],
+        vec!["--context", "nope", "list"],
+    ];
+    for args in runs {
+        let out = w
+            .cmd()
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("CLAUDE_CODE_OAUTH_TOKEN", TOKEN)
+            .args(&args)
+            .output()
+            .unwrap();
+        let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+        assert!(
+            !all.contains(TOKEN) && !all.contains("PLANTED"),
+            "{args:?} printed the token:\n{all}"
+        );
+    }
+    for job in w.created() {
+        let text = serde_json::to_string(&job).unwrap();
+        assert!(!text.contains(TOKEN), "the token reached a submitted Job");
+    }
+}

@@ -1,0 +1,55 @@
+//! Run the test suite's fake API server on its own, for benchmarks and for trying the CLI by hand.
+//!
+//!     cargo run --example fake_api_server -- [--log-mb N] [--jobs N]
+//!
+//! Prints the kubeconfig path on the first line of stdout, then serves until stdin closes. Every
+//! job created gets a pod whose `claude` container writes N MB of stream-json lines at once.
+
+#[path = "../tests/support/fake_api/mod.rs"]
+mod fake_api;
+
+use std::io::Read;
+
+use fake_api::{Config, FakeApi, Scenario};
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str, default: usize| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let log_mb = value("--log-mb", 200);
+    let line = r#"{"type":"assistant","message":{"content":[{"type":"text","text":"line {n}: the agent explains what it is doing, at about the length of a real message"}]}}"#;
+    let count = log_mb * 1024 * 1024 / (line.len() + 32);
+    let secret = Secret {
+        metadata: ObjectMeta {
+            name: Some("claude-sandbox-secrets".into()),
+            namespace: Some("sandbox".into()),
+            ..Default::default()
+        },
+        data: Some(
+            ["GITHUB_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"]
+                .iter()
+                .map(|k| (k.to_string(), k8s_openapi::ByteString(b"x".to_vec())))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    let api = FakeApi::start(Config {
+        scenario: Scenario::succeed_generated(line, count),
+        secrets: vec![secret],
+        ..Default::default()
+    });
+    println!("{}", api.kubeconfig().display());
+    eprintln!(
+        "fake API at {} ({count} log lines per job); close stdin to stop",
+        api.url()
+    );
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+}
