@@ -10,18 +10,30 @@
 //! Plain HTTP on 127.0.0.1, one tokio runtime on its own thread, JSON everywhere. Objects live
 //! in one store under a global resourceVersion; a pod's life is simulated by timers (see
 //! `lifecycle`), so watches and log follows see the same sequence of states a cluster shows.
+//!
+//! Real-server behaviours a client is most likely to trip over, kept on purpose:
+//! - the log of a pod not yet scheduled is an empty 200, even with `follow=true`;
+//! - deleting a Job without a propagationPolicy orphans its pods (`State::orphaned_pods`);
+//! - `sinceTime` returns lines at or after it, and lines may share a timestamp;
+//! - list items carry no `kind`/`apiVersion`; watch objects and single GETs do;
+//! - a second regular container that never exits keeps the pod Running and the Job active;
+//! - below 1.29 an init container's `restartPolicy: Always` is dropped (and its probes then
+//!   make the Job invalid).
 
-// Each integration test binary includes this module tree and uses only part of it (including
-// only some of the re-exports below); the rest must not become errors under `-D warnings`.
-#![allow(dead_code, unused_imports)]
+// Each integration test binary includes this module tree and uses only part of it; the rest
+// must not become dead-code errors under `-D warnings`.
+#![allow(dead_code)]
 
 mod config;
 mod discovery;
+mod events;
+mod gc;
 mod http;
 mod kinds;
 mod lifecycle;
 mod logs;
 mod patch;
+mod pod_status;
 mod resources;
 mod select;
 mod state;
@@ -37,8 +49,12 @@ use std::sync::{Arc, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+// A test binary that includes this tree may name only some of these.
+#[allow(unused_imports)]
 pub use self::config::{Config, Faults, LogSource, Scenario};
+#[allow(unused_imports)]
 pub use self::kinds::Kind;
+#[allow(unused_imports)]
 pub use self::state::{ChangeType, DeletionRecord, RequestRecord, State};
 
 pub struct FakeApi {

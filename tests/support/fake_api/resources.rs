@@ -10,6 +10,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
+use super::gc;
 use super::http::Ctx;
 use super::kinds::Kind;
 use super::lifecycle;
@@ -890,14 +891,14 @@ pub(super) fn delete(
     let ns_s = ns.unwrap_or_default();
     let answer = match kind {
         // batch/v1 Jobs still default to orphaning their pods when the client says nothing.
-        Kind::Job => lifecycle::delete_job(
+        Kind::Job => gc::delete_job(
             &ctx.shared,
             &mut st,
             ns_s,
             name,
             policy.as_deref().unwrap_or("Orphan"),
         ),
-        Kind::Pod => lifecycle::delete_pod(&ctx.shared, &mut st, ns_s, name, grace),
+        Kind::Pod => gc::delete_pod(&ctx.shared, &mut st, ns_s, name, grace),
         _ => {
             st.remove(kind, ns_s, name);
             None
