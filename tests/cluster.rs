@@ -1018,3 +1018,56 @@ fn a_planted_credential_never_appears_in_any_output() {
         assert!(!text.contains(TOKEN), "the token reached a submitted Job");
     }
 }
+
+/// On a terminal the agent's stream-json is rendered for reading. `script` gives the binary a
+/// pseudo-terminal as stdout, as a person's shell would.
+#[test]
+fn logs_on_a_terminal_are_rendered_for_people() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no pseudo-terminal");
+        return;
+    }
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&[
+            "Cloning into '/workspace/widgets'...",
+            r#"{"type":"assistant","message":{"content":[{"type":"text","text":"Looking at the spec."},{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"bundle exec rspec spec/checkout_spec.rb"}}]}}"#,
+            r#"{"type":"result","subtype":"success","is_error":false,"result":"Fixed.","num_turns":4,"duration_ms":134000,"total_cost_usd":0.42}"#,
+        ]),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let command = format!(
+        "KUBECONFIG='{}' '{}' --color never logs {name}",
+        w.api.kubeconfig().display(),
+        env!("CARGO_BIN_EXE_claude-sandbox")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(w.repo.path())
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    let screen = stdout_of(&out).replace('\r', "");
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("Cloning into '/workspace/widgets'..."),
+        "{screen}"
+    );
+    assert!(screen.contains("Looking at the spec."), "{screen}");
+    assert!(
+        screen.contains("Bash") && screen.contains("bundle exec rspec spec/checkout_spec.rb"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("4 turns") && screen.contains("$0.42"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(r#""type":"assistant""#),
+        "raw JSON on a terminal: {screen}"
+    );
+}
