@@ -20,6 +20,27 @@ fn kubectl(args: &[&str]) -> std::process::Output {
 
 struct Namespace(String);
 
+impl Namespace {
+    /// A fresh namespace with a credentials secret holding placeholder values.
+    fn with_secret(claude_key: &str) -> Self {
+        let ns = Namespace(format!("cs-e2e-{}", claude_sandbox::job::random_suffix()));
+        assert!(kubectl(&["create", "namespace", &ns.0]).status.success());
+        let literal = format!("--from-literal={claude_key}=unused");
+        let secret = kubectl(&[
+            "-n",
+            &ns.0,
+            "create",
+            "secret",
+            "generic",
+            "claude-sandbox-secrets",
+            "--from-literal=GITHUB_TOKEN=unused",
+            &literal,
+        ]);
+        assert!(secret.status.success());
+        ns
+    }
+}
+
 impl Drop for Namespace {
     fn drop(&mut self) {
         let _ = kubectl(&["delete", "namespace", &self.0, "--wait=false"]);
@@ -29,22 +50,7 @@ impl Drop for Namespace {
 #[test]
 #[ignore = "needs a real cluster (kind/k3d): cargo test --test e2e_cluster -- --ignored"]
 fn remote_follow_list_clean_on_a_real_cluster() {
-    let ns = Namespace(format!("cs-e2e-{}", claude_sandbox::job::random_suffix()));
-    assert!(kubectl(&["create", "namespace", &ns.0]).status.success());
-    assert!(
-        kubectl(&[
-            "-n",
-            &ns.0,
-            "create",
-            "secret",
-            "generic",
-            "claude-sandbox-secrets",
-            "--from-literal=GITHUB_TOKEN=unused",
-            "--from-literal=CLAUDE_CODE_OAUTH_TOKEN=unused",
-        ])
-        .status
-        .success()
-    );
+    let ns = Namespace::with_secret("CLAUDE_CODE_OAUTH_TOKEN");
 
     let repo = TestRepo::committed(&[("README", "e2e\n")]);
     repo.set_origin("https://github.com/octocat/Hello-World.git");
@@ -101,22 +107,7 @@ fn remote_follow_list_clean_on_a_real_cluster() {
 #[test]
 #[ignore = "needs a real cluster (kind/k3d): cargo test --test e2e_cluster -- --ignored"]
 fn a_bad_image_fails_fast_on_a_real_cluster() {
-    let ns = Namespace(format!("cs-e2e-{}", claude_sandbox::job::random_suffix()));
-    assert!(kubectl(&["create", "namespace", &ns.0]).status.success());
-    assert!(
-        kubectl(&[
-            "-n",
-            &ns.0,
-            "create",
-            "secret",
-            "generic",
-            "claude-sandbox-secrets",
-            "--from-literal=GITHUB_TOKEN=unused",
-            "--from-literal=ANTHROPIC_API_KEY=unused",
-        ])
-        .status
-        .success()
-    );
+    let ns = Namespace::with_secret("ANTHROPIC_API_KEY");
     let repo = TestRepo::committed(&[("README", "e2e\n")]);
     let out = repo
         .cmd()

@@ -30,6 +30,21 @@ pub struct Cluster {
     pub server: String,
 }
 
+impl Cluster {
+    /// One job by name, retried on passing faults; a user-ready failure when it is not there.
+    pub async fn get_job(&self, name: &str) -> Result<k8s_openapi::api::batch::v1::Job, Failure> {
+        let api: kube::Api<k8s_openapi::api::batch::v1::Job> =
+            kube::Api::namespaced(self.client.clone(), &self.namespace);
+        retry::idempotent(|| api.get(name)).await.map_err(|e| {
+            describe(
+                e,
+                &Action::new("get", "jobs", &self.namespace).named(name),
+                &self.server,
+            )
+        })
+    }
+}
+
 pub async fn connect(target: &Target) -> Result<Cluster, Failure> {
     let (kubeconfig, source) = load_kubeconfig(target)?;
     let context = match &target.context {

@@ -6,7 +6,7 @@ use kube::api::DeleteParams;
 use super::Ctx;
 use crate::cli::CancelArgs;
 use crate::cluster::jobs;
-use crate::cluster::{Action, Cluster, describe, retry};
+use crate::cluster::{Action, Cluster, describe};
 use crate::failure::{Failure, Outcome};
 
 pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<Outcome> {
@@ -38,15 +38,7 @@ pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<Outcome> {
 }
 
 async fn cancel_one(cluster: &Cluster, name: &str) -> Result<String, Failure> {
-    let ns = &cluster.namespace;
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
-    let job = retry::idempotent(|| api.get(name)).await.map_err(|e| {
-        describe(
-            e,
-            &Action::new("get", "jobs", ns).named(name),
-            &cluster.server,
-        )
-    })?;
+    let job = cluster.get_job(name).await?;
     if !jobs::is_managed(&job) {
         return Err(Failure::new(format!(
             "job {name} was not made by claude-sandbox; leaving it alone"

@@ -7,7 +7,7 @@ use kube::Api;
 use super::Ctx;
 use crate::cli::LogsArgs;
 use crate::cluster::jobs;
-use crate::cluster::{Action, Cluster, describe, retry};
+use crate::cluster::{Action, Cluster, describe};
 use crate::failure::{Failure, Outcome};
 use crate::follow::render::Style;
 use crate::follow::sink::StdoutSink;
@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
         let cluster = ctx.connect().await?;
         let name = match &args.job {
             Some(j) => {
-                ensure_exists(&cluster, j).await?;
+                cluster.get_job(j).await?;
                 j.clone()
             }
             None => newest_job(ctx, &cluster).await?,
@@ -98,18 +98,6 @@ fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
             verbose: ctx.printer.verbosity() > 0,
         })
     }
-}
-
-async fn ensure_exists(cluster: &Cluster, name: &str) -> Result<Job> {
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    retry::idempotent(|| api.get(name)).await.map_err(|e| {
-        describe(
-            e,
-            &Action::new("get", "jobs", &cluster.namespace).named(name),
-            &cluster.server,
-        )
-        .into()
-    })
 }
 
 /// The newest job of the repository the user stands in, else the newest job of all.

@@ -1,12 +1,11 @@
 use anyhow::Result;
-use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use kube::Api;
 
 use super::Ctx;
 use crate::cli::StatusArgs;
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::{Action, Cluster, describe, retry};
+use crate::cluster::{Action, Cluster, describe};
 use crate::failure::Outcome;
 use crate::follow::pod_state::{self, PodView};
 use crate::job::{AGENT_CONTAINER, keys};
@@ -24,14 +23,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<Outcome> {
 
 async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String> {
     let ns = &cluster.namespace;
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
-    let job = retry::idempotent(|| api.get(name)).await.map_err(|e| {
-        describe(
-            e,
-            &Action::new("get", "jobs", ns).named(name),
-            &cluster.server,
-        )
-    })?;
+    let job = cluster.get_job(name).await?;
     let pods_api: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
     let pods = jobs::pods_of(&pods_api, name)
         .await
