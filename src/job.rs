@@ -146,10 +146,11 @@ pub fn parse_template(text: &str, source_name: &str) -> Result<Job, TemplateErro
         api_version: Option<String>,
         kind: Option<String>,
     }
-    let head: Head = serde_saphyr::from_str(text).map_err(|e| TemplateError::Invalid {
+    let invalid = |message: String| TemplateError::Invalid {
         source_name: source_name.into(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let head: Head = serde_saphyr::from_str(text).map_err(|e| invalid(yaml_error(&e)))?;
     let kind = head.kind.unwrap_or_default();
     if kind != "Job" || head.api_version.as_deref() != Some("batch/v1") {
         return Err(TemplateError::WrongKind {
@@ -161,10 +162,60 @@ pub fn parse_template(text: &str, source_name: &str) -> Result<Job, TemplateErro
             },
         });
     }
-    serde_saphyr::from_str(text).map_err(|e| TemplateError::Invalid {
-        source_name: source_name.into(),
-        message: e.to_string(),
-    })
+    let job: Job = serde_saphyr::from_str(text).map_err(|e| invalid(yaml_error(&e)))?;
+    // Kubernetes types ignore keys they do not know, so a misspelt field would silently do
+    // nothing; compare what was written with what the typed Job kept.
+    let written: serde_json::Value =
+        serde_saphyr::from_str(text).map_err(|e| invalid(yaml_error(&e)))?;
+    let kept = serde_json::to_value(&job).unwrap_or_default();
+    if let Some(path) = first_unknown(&written, &kept, String::new()) {
+        let key = path.rsplit(['.', ']']).next().unwrap_or(&path).to_string();
+        let line = text
+            .lines()
+            .position(|l| {
+                l.trim_start()
+                    .trim_start_matches("- ")
+                    .starts_with(&format!("{key}:"))
+            })
+            .map_or(String::new(), |i| format!("line {}: ", i + 1));
+        return Err(invalid(format!("{line}{path} is not a field of a Job")));
+    }
+    Ok(job)
+}
+
+/// The first line of a YAML error says where and what; the rest is a source excerpt.
+fn yaml_error(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}
+
+fn first_unknown(
+    written: &serde_json::Value,
+    kept: &serde_json::Value,
+    path: String,
+) -> Option<String> {
+    use serde_json::Value;
+    match (written, kept) {
+        (Value::Object(w), Value::Object(k)) => w.iter().find_map(|(key, value)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            match k.get(key) {
+                None if !value.is_null() => Some(here),
+                None => None,
+                Some(kv) => first_unknown(value, kv, here),
+            }
+        }),
+        (Value::Array(w), Value::Array(k)) => w
+            .iter()
+            .zip(k)
+            .enumerate()
+            .find_map(|(i, (wv, kv))| first_unknown(wv, kv, format!("{path}[{i}]"))),
+        _ => None,
+    }
 }
 
 /// Build the Job. Fields the contract depends on are set here whatever the template says.
@@ -682,6 +733,32 @@ mod tests {
     fn the_embedded_template_parses() {
         let job = embedded_template();
         assert_eq!(job.spec.unwrap().backoff_limit, Some(0));
+    }
+
+    #[test]
+    fn misspelt_template_fields_are_named_with_their_line() {
+        let text = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      tolerashuns: []\n      containers:\n        - name: claude\n          imagee: foo\n";
+        let err = parse_template(text, "t.yaml").unwrap_err().to_string();
+        assert!(
+            err.contains("line 10") && err.contains("spec.template.spec.containers[0].imagee"),
+            "{err}"
+        );
+        let text = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      tolerashuns: []\n      containers: []\n";
+        let err = parse_template(text, "t.yaml").unwrap_err().to_string();
+        assert!(
+            err.contains("line 7") && err.contains("spec.template.spec.tolerashuns"),
+            "{err}"
+        );
+        let broken = parse_template(
+            "apiVersion: batch/v1\nkind: Job\nspec: [unclosed\n",
+            "t.yaml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            broken.contains("line 3") && !broken.contains('\n'),
+            "{broken}"
+        );
     }
 
     #[test]

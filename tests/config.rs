@@ -215,3 +215,94 @@ fn config_show_and_path_say_where_values_come_from() {
         "{text}"
     );
 }
+
+const TEAM_TEMPLATE: &str = "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ignored
+spec:
+  backoffLimit: 5
+  template:
+    spec:
+      nodeSelector: {pool: agents}
+      tolerations: [{key: dedicated, operator: Equal, value: agents, effect: NoSchedule}]
+      volumes: [{name: cache, emptyDir: {}}]
+      containers:
+        - name: claude
+          image: replaced
+          volumeMounts: [{name: cache, mountPath: /cache}]
+";
+
+#[test]
+fn a_repository_template_adds_to_the_job_but_cannot_break_it() {
+    let s = Setup::new(None, None);
+    std::fs::create_dir_all(s.repo.path().join(".claude-sandbox")).unwrap();
+    std::fs::write(
+        s.repo.path().join(".claude-sandbox/job.yaml"),
+        TEAM_TEMPLATE,
+    )
+    .unwrap();
+    let job = s.job(&["--image", "me/agent:1"], &[]);
+    let spec = job.spec.as_ref().unwrap();
+    assert_eq!(spec.backoff_limit, Some(0), "the contract wins");
+    let pod = spec.template.spec.as_ref().unwrap();
+    assert_eq!(pod.node_selector.as_ref().unwrap()["pool"], "agents");
+    assert_eq!(pod.tolerations.as_ref().unwrap().len(), 1);
+    assert!(
+        pod.volumes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|v| v.name == "cache")
+    );
+    assert!(
+        pod.volumes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|v| v.name == "workspace")
+    );
+    let claude = &pod.containers[0];
+    assert_eq!(claude.image.as_deref(), Some("me/agent:1"));
+    assert!(
+        claude
+            .volume_mounts
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|m| m.mount_path == "/cache")
+    );
+}
+
+#[test]
+fn a_user_template_applies_when_the_repository_has_none() {
+    let s = Setup::new(None, None);
+    std::fs::create_dir_all(s.xdg.path().join("claude-sandbox")).unwrap();
+    std::fs::write(s.xdg.path().join("claude-sandbox/job.yaml"), TEAM_TEMPLATE).unwrap();
+    let job = s.job(&[], &[]);
+    let pod = job.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+    assert_eq!(pod.node_selector.as_ref().unwrap()["pool"], "agents");
+}
+
+#[test]
+fn a_broken_template_is_refused_with_file_and_line() {
+    let s = Setup::new(None, None);
+    std::fs::create_dir_all(s.repo.path().join(".claude-sandbox")).unwrap();
+    let path = s.repo.path().join(".claude-sandbox/job.yaml");
+    std::fs::write(&path, TEAM_TEMPLATE.replace("nodeSelector", "nodeSelecter")).unwrap();
+    let out = s.cmd().args(["remote", "--dry-run", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("job.yaml") && err.contains("line 9") && err.contains("nodeSelecter"),
+        "{err}"
+    );
+    std::fs::write(&path, "apiVersion: v1\nkind: Pod\n").unwrap();
+    let out = s.cmd().args(["remote", "--dry-run", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("not a batch/v1 Job"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     }
     source::warn_about_sync(ctx, &src.repo);
     let plan = build_plan(ctx, &args, task, &src)?;
-    let manifest = job::render(&job::embedded_template(), &plan);
+    let manifest = job::render(&load_template(ctx, &src.repo.root)?, &plan);
 
     if args.dry_run {
         let text = match args.output.unwrap_or(RemoteOutput::Yaml) {
@@ -237,6 +237,36 @@ async fn check_secret(ctx: &Ctx, cluster: &Cluster, secret: &str) -> Result<()> 
         .into());
     }
     Ok(())
+}
+
+/// The team's template when there is one: the repository's before the user's, else the built-in.
+fn load_template(ctx: &Ctx, repo_root: &Path) -> Result<Job> {
+    let candidates = [
+        Some(repo_root.join(".claude-sandbox").join("job.yaml")),
+        crate::config::user_config_dir().map(|d| d.join("job.yaml")),
+    ];
+    for path in candidates.into_iter().flatten() {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(Failure::new(format!(
+                    "cannot read the job template {}: {}",
+                    path.display(),
+                    io_reason(&e)
+                ))
+                .into());
+            }
+        };
+        ctx.printer
+            .debug(1, &format!("job template: {}", path.display()));
+        return job::parse_template(&text, &path.display().to_string()).map_err(|e| {
+            Failure::new(e.to_string())
+                .hint("the template must be a batch/v1 Job; the tool fills in name, image, env and services")
+                .into()
+        });
+    }
+    Ok(job::embedded_template())
 }
 
 fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) -> Result<JobPlan> {
