@@ -40,6 +40,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand cancel 'Delete running jobs and their pods'
             cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
+            cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -196,6 +197,23 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'claude-sandbox;doctor'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --secret 'The credentials secret to check [default: claude-sandbox-secrets]'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'claude-sandbox;config'= {
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
@@ -261,6 +279,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand cancel 'Delete running jobs and their pods'
             cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
+            cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -279,6 +298,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;clean'= {
         }
         &'claude-sandbox;help;completions'= {
+        }
+        &'claude-sandbox;help;doctor'= {
         }
         &'claude-sandbox;help;config'= {
             cand show 'The effective value of every setting and its source (flag, environment, file, default)'

@@ -99,6 +99,11 @@ pub enum Command {
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+    /// Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret
+    #[command(
+        after_help = "Examples:\n  claude-sandbox doctor\n  claude-sandbox doctor -o json | jq '.[] | select(.ok | not)'"
+    )]
+    Doctor(DoctorArgs),
     /// Show the effective settings and where each comes from, or the config file paths
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -374,6 +379,17 @@ pub struct CleanArgs {
     /// Show what would be deleted and delete nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Text, value_name = "FORMAT")]
+    pub output: TextOrJson,
+
+    /// The credentials secret to check [default: claude-sandbox-secrets]
+    #[arg(long, value_name = "NAME", env = "CLAUDE_SANDBOX_SECRET")]
+    pub secret: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1071,3 +1071,88 @@ fn logs_on_a_terminal_are_rendered_for_people() {
         "raw JSON on a terminal: {screen}"
     );
 }
+
+// ---------------------------------------------------------------- doctor
+
+#[test]
+fn doctor_passes_on_a_ready_cluster() {
+    let w = World::new(good_config());
+    let out = w.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
+    let text = stdout_of(&out);
+    assert!(!text.contains('✗'), "{text}");
+    for line in [
+        "kubeconfig: context fake",
+        "cluster: reachable, Kubernetes v1.33",
+        "native sidecars",
+        "may create jobs",
+        "may get pods/log",
+        "secret claude-sandbox-secrets: has",
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+    assert!(!text.contains("planted-secret-value"));
+}
+
+#[test]
+fn doctor_names_each_failure_with_its_fix() {
+    let w = World::new(Config {
+        server_version: (1, 28),
+        denied: vec![("get".into(), "pods/log".into())],
+        secrets: vec![secret(&["GITHUB_TOKEN"])],
+        ..Default::default()
+    });
+    let out = w.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout_of(&out);
+    assert!(text.contains("✗ native sidecars"), "{text}");
+    assert!(
+        text.contains("✗ may get pods/log") && text.contains("fix: ask a cluster admin"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✗ secret claude-sandbox-secrets: lacks CLAUDE_CODE_OAUTH_TOKEN"),
+        "{text}"
+    );
+    assert!(text.contains("✓ may create jobs"), "{text}");
+    assert!(
+        stderr_of(&out).contains("error: 3 checks failed"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["doctor", "-o", "json"]).stdout).unwrap();
+    let failed: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "native sidecars",
+            "may get pods/log",
+            "secret claude-sandbox-secrets"
+        ]
+    );
+}
+
+#[test]
+fn doctor_stops_at_an_unusable_kubeconfig() {
+    let w = World::new(good_config());
+    let out = w
+        .cmd()
+        .env("KUBECONFIG", "/no/such/file")
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout_of(&out).contains("✗ kubeconfig"),
+        "{}",
+        stdout_of(&out)
+    );
+}

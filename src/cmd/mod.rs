@@ -6,6 +6,7 @@ pub mod clean;
 pub mod completions;
 pub mod config;
 pub mod detect;
+pub mod doctor;
 pub mod list;
 pub mod logs;
 pub mod remote;
@@ -151,6 +152,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Clean(args) => clean::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Config(args) => config::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
     }
 }
 
