@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Delete running jobs and their pods')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Delete finished jobs made by claude-sandbox')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each comes from, or the config file paths')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -209,6 +210,25 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'claude-sandbox;setup' {
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Name of the secret [default: claude-sandbox-secrets]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubernetes context to use (default: the kubeconfig''s current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY, TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the secret that would be written, values redacted, and change nothing')
+            [CompletionResult]::new('--network-policy', '--network-policy', [CompletionResultType]::ParameterName, 'Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'claude-sandbox;doctor' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -299,6 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Delete running jobs and their pods')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Delete finished jobs made by claude-sandbox')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each comes from, or the config file paths')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -326,6 +347,9 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             break
         }
         'claude-sandbox;help;completions' {
+            break
+        }
+        'claude-sandbox;help;setup' {
             break
         }
         'claude-sandbox;help;doctor' {

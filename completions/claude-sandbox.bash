@@ -46,6 +46,9 @@ _claude__sandbox() {
             claude__sandbox,remote)
                 cmd="claude__sandbox__subcmd__remote"
                 ;;
+            claude__sandbox,setup)
+                cmd="claude__sandbox__subcmd__setup"
+                ;;
             claude__sandbox,status)
                 cmd="claude__sandbox__subcmd__status"
                 ;;
@@ -97,6 +100,9 @@ _claude__sandbox() {
             claude__sandbox__subcmd__help,remote)
                 cmd="claude__sandbox__subcmd__help__subcmd__remote"
                 ;;
+            claude__sandbox__subcmd__help,setup)
+                cmd="claude__sandbox__subcmd__help__subcmd__setup"
+                ;;
             claude__sandbox__subcmd__help,status)
                 cmd="claude__sandbox__subcmd__help__subcmd__status"
                 ;;
@@ -113,7 +119,7 @@ _claude__sandbox() {
 
     case "${cmd}" in
         claude__sandbox)
-            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions doctor config help"
+            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,7 +557,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help)
-            opts="remote detect logs list status cancel clean completions doctor config help"
+            opts="remote detect logs list status cancel clean completions setup doctor config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -719,6 +725,20 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help__subcmd__remote)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__help__subcmd__setup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -910,6 +930,48 @@ _claude__sandbox() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__setup)
+            opts="-n -C -q -v -h --secret --from-env --dry-run --network-policy --context --namespace --kubeconfig --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

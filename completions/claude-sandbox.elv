@@ -40,6 +40,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand cancel 'Delete running jobs and their pods'
             cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
+            cand setup 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
             cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -197,6 +198,24 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'claude-sandbox;setup'= {
+            cand --secret 'Name of the secret [default: claude-sandbox-secrets]'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand --from-env 'Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY, TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)'
+            cand --dry-run 'Show the secret that would be written, values redacted, and change nothing'
+            cand --network-policy 'Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'claude-sandbox;doctor'= {
             cand -o 'Output format'
             cand --output 'Output format'
@@ -279,6 +298,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand cancel 'Delete running jobs and their pods'
             cand clean 'Delete finished jobs made by claude-sandbox'
             cand completions 'Print a shell completion script'
+            cand setup 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
             cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -298,6 +318,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;clean'= {
         }
         &'claude-sandbox;help;completions'= {
+        }
+        &'claude-sandbox;help;setup'= {
         }
         &'claude-sandbox;help;doctor'= {
         }

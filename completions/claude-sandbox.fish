@@ -43,6 +43,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "statu
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "cancel" -d 'Delete running jobs and their pods'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "setup" -d 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "doctor" -d 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "config" -d 'Show the effective settings and where each comes from, or the config file paths'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -170,6 +171,20 @@ never\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l secret -d 'Name of the secret [default: claude-sandbox-secrets]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l from-env -d 'Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY, TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l dry-run -d 'Show the secret that would be written, values redacted, and change nothing'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l network-policy -d 'Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s h -l help -d 'Print help'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand doctor" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand doctor" -l secret -d 'The credentials secret to check [default: claude-sandbox-secrets]' -r
@@ -219,16 +234,17 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; an
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'The effective value of every setting and its source (flag, environment, file, default)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Where the user and repository config files are (whether or not they exist)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "logs" -d 'Follow the agent\'s output of a job (default: the newest job of this repository)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "list" -d 'List the jobs made by claude-sandbox'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "status" -d 'Show one job in depth: containers, sidecars, warnings, and what to do next'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "cancel" -d 'Delete running jobs and their pods'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "completions" -d 'Print a shell completion script'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "doctor" -d 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "config" -d 'Show the effective settings and where each comes from, or the config file paths'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions doctor config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "logs" -d 'Follow the agent\'s output of a job (default: the newest job of this repository)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "list" -d 'List the jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "status" -d 'Show one job in depth: containers, sidecars, warnings, and what to do next'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "cancel" -d 'Delete running jobs and their pods'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "completions" -d 'Print a shell completion script'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "setup" -d 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "doctor" -d 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "config" -d 'Show the effective settings and where each comes from, or the config file paths'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'The effective value of every setting and its source (flag, environment, file, default)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Where the user and repository config files are (whether or not they exist)'

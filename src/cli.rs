@@ -99,6 +99,9 @@ pub enum Command {
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+    /// Create or update the credentials secret (hidden prompts on a terminal, else the environment)
+    #[command(after_help = SETUP_EXAMPLES)]
+    Setup(SetupArgs),
     /// Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret
     #[command(
         after_help = "Examples:\n  claude-sandbox doctor\n  claude-sandbox doctor -o json | jq '.[] | select(.ok | not)'"
@@ -145,6 +148,13 @@ Examples:
   claude-sandbox clean                         every finished job
   claude-sandbox clean --failed --older-than 2h --dry-run
   claude-sandbox clean --all --yes             running jobs too";
+
+const SETUP_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox setup                              hidden prompts; keeps keys you leave empty
+  GITHUB_TOKEN=… CLAUDE_CODE_OAUTH_TOKEN=… claude-sandbox setup --from-env
+  claude-sandbox setup --from-env --dry-run         the secret as it would be, values redacted
+  claude-sandbox setup --network-policy             also limit sandbox pods to DNS, 443 and 22";
 
 const DETECT_EXAMPLES: &str = "\
 Examples:
@@ -379,6 +389,26 @@ pub struct CleanArgs {
     /// Show what would be deleted and delete nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Name of the secret [default: claude-sandbox-secrets]
+    #[arg(long, value_name = "NAME", env = "CLAUDE_SANDBOX_SECRET")]
+    pub secret: Option<String>,
+
+    /// Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY,
+    /// TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)
+    #[arg(long)]
+    pub from_env: bool,
+
+    /// Show the secret that would be written, values redacted, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH
+    #[arg(long)]
+    pub network_policy: bool,
 }
 
 #[derive(Debug, Args)]

@@ -677,6 +677,11 @@ pub fn to_yaml(job: &Job) -> Result<String, serde_saphyr::SerializeError> {
     serde_saphyr::to_string(job)
 }
 
+/// Any Kubernetes object as YAML, the same way the Job is written.
+pub fn to_yaml_value<T: serde::Serialize>(obj: &T) -> Result<String, serde_saphyr::SerializeError> {
+    serde_saphyr::to_string(obj)
+}
+
 pub fn to_json(job: &Job) -> String {
     // Serialising a typed Job cannot fail: every field is a plain string, number or map.
     serde_json::to_string_pretty(job).unwrap_or_default()

@@ -34,6 +34,8 @@ fn secret(keys: &[&str]) -> Secret {
                 })
                 .collect(),
         ),
+        // The API server defaults this on create; seeded objects skip that step.
+        type_: Some("Opaque".into()),
         ..Default::default()
     }
 }
@@ -1155,4 +1157,135 @@ fn doctor_stops_at_an_unusable_kubeconfig() {
         "{}",
         stdout_of(&out)
     );
+}
+
+// ---------------------------------------------------------------- setup
+
+const GH: &str = "ghp_setupTOKENvalue";
+const CLAUDE: &str = "sk-ant-oat01-setupTOKENvalue";
+
+#[test]
+fn setup_from_the_environment_creates_the_secret_without_printing_values() {
+    let w = World::new(Config::default());
+    let out = w
+        .cmd()
+        .env("GITHUB_TOKEN", GH)
+        .env("CLAUDE_CODE_OAUTH_TOKEN", CLAUDE)
+        .args(["setup", "--from-env", "-v", "-v"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(all.contains("secret claude-sandbox-secrets created in namespace sandbox with CLAUDE_CODE_OAUTH_TOKEN, GITHUB_TOKEN"), "{all}");
+    assert!(!all.contains("TOKENvalue"), "{all}");
+    let stored = w.api.state().secret("sandbox", SECRET).unwrap();
+    let data = stored.data.unwrap();
+    assert_eq!(data["GITHUB_TOKEN"].0, GH.as_bytes());
+    // The new secret satisfies remote's preflight.
+    w.submit(&[]);
+}
+
+#[test]
+fn setup_updates_only_the_keys_given() {
+    let mut existing = secret(&["GITHUB_TOKEN", "ANTHROPIC_API_KEY"]);
+    existing.data.as_mut().unwrap().insert(
+        "TEAM_EXTRA".into(),
+        k8s_openapi::ByteString(b"keep-me".to_vec()),
+    );
+    let w = World::new(Config {
+        secrets: vec![existing],
+        ..Default::default()
+    });
+    let out = w
+        .cmd()
+        .env("GITHUB_TOKEN", GH)
+        .args(["setup"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("updated"));
+    let data = w
+        .api
+        .state()
+        .secret("sandbox", SECRET)
+        .unwrap()
+        .data
+        .unwrap();
+    assert_eq!(data["GITHUB_TOKEN"].0, GH.as_bytes());
+    assert_eq!(data["TEAM_EXTRA"].0, b"keep-me");
+    assert_eq!(data["ANTHROPIC_API_KEY"].0, b"planted-secret-value");
+}
+
+#[test]
+fn setup_without_a_terminal_never_prompts_and_names_what_is_missing() {
+    let w = World::new(Config::default());
+    let out = w
+        .cmd()
+        .env("GITHUB_TOKEN", GH)
+        .args(["setup"])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        1,
+        &["missing", "CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_API_KEY"],
+    );
+    assert!(w.api.state().secret("sandbox", SECRET).is_none());
+
+    let out = w
+        .cmd()
+        .env("GITHUB_TOKEN", CLAUDE)
+        .env("ANTHROPIC_API_KEY", CLAUDE)
+        .args(["setup"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["GITHUB_TOKEN looks like an Anthropic key"]);
+    assert!(!stderr_of(&out).contains("TOKENvalue"));
+}
+
+#[test]
+fn setup_dry_run_redacts_and_changes_nothing() {
+    let w = World::new(Config::default());
+    let out = w
+        .cmd()
+        .env("GITHUB_TOKEN", GH)
+        .env("ANTHROPIC_API_KEY", CLAUDE)
+        .args(["setup", "--dry-run", "--network-policy"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("GITHUB_TOKEN: <redacted>") && text.contains("kind: NetworkPolicy"),
+        "{text}"
+    );
+    assert!(!text.contains("TOKENvalue"));
+    assert!(w.api.state().secrets().is_empty());
+    assert!(w.api.state().network_policies().is_empty());
+}
+
+#[test]
+fn setup_network_policy_limits_egress_of_sandbox_pods() {
+    let w = World::new(good_config());
+    for _ in 0..2 {
+        let out = w
+            .cmd()
+            .env("GITHUB_TOKEN", GH)
+            .args(["setup", "--network-policy"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "run twice must be fine: {}",
+            stderr_of(&out)
+        );
+    }
+    let policies = w.api.state().network_policies();
+    assert_eq!(policies.len(), 1);
+    let spec = policies[0].spec.clone().unwrap();
+    assert_eq!(
+        spec.pod_selector.unwrap().match_labels.unwrap()["app"],
+        "claude-sandbox"
+    );
+    assert_eq!(spec.egress.unwrap().len(), 2);
 }

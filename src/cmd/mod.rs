@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod list;
 pub mod logs;
 pub mod remote;
+pub mod setup;
 mod source;
 pub mod status;
 
@@ -153,6 +154,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Config(args) => config::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Setup(args) => setup::run(&ctx, args),
     }
 }
 
