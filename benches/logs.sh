@@ -13,7 +13,7 @@ mb=${LOG_MB:-200}
 for f in "$bin" "$server"; do [ -x "$f" ] || { echo "missing $f: build it first (see the header)" >&2; exit 1; }; done
 work=$(mktemp -d)
 fifo="$work/stdin"; mkfifo "$fifo"
-"$server" --log-mb "$mb" < "$fifo" > "$work/kubeconfig-path" 2>/dev/null &
+"$server" --log-mb "$mb" --jobs "${JOBS:-5000}" < "$fifo" > "$work/kubeconfig-path" 2>/dev/null &
 server_pid=$!
 exec 4> "$fifo"            # keeps the server alive until the script ends
 trap 'exec 4>&-; wait "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -40,4 +40,13 @@ if command -v kubectl >/dev/null 2>&1 && [ -n "$pod" ]; then
   measure "kubectl logs -f -c claude" kubectl logs -f "$pod" -c claude
 else
   echo "kubectl not installed: no side-by-side figure"
+fi
+
+echo
+printf '%s\n' "list of ${JOBS:-5000} jobs (pages of 500) from the fake API server:"
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine -N --warmup 2 --runs 10 --export-json "$work/list.json" "$bin list -o name" >/dev/null 2>&1
+  sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "$work/list.json" | head -1 | awk '{printf "claude-sandbox list -o name            median %.0f ms (target < 300)\n", $1*1000}'
+else
+  measure "claude-sandbox list -o name" "$bin" list -o name
 fi

@@ -11,6 +11,7 @@ mod fake_api;
 use std::io::Read;
 
 use fake_api::{Config, FakeApi, Scenario};
+use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus};
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -40,9 +41,11 @@ fn main() {
         ),
         ..Default::default()
     };
+    let jobs = (0..value("--jobs", 0)).map(seeded_job).collect();
     let api = FakeApi::start(Config {
         scenario: Scenario::succeed_generated(line, count),
         secrets: vec![secret],
+        jobs,
         ..Default::default()
     });
     println!("{}", api.kubeconfig().display());
@@ -52,4 +55,38 @@ fn main() {
     );
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
+}
+
+/// A finished job as claude-sandbox would have made it, for `list` at scale.
+fn seeded_job(i: usize) -> Job {
+    let labels = [
+        ("app", "claude-sandbox"),
+        ("app.kubernetes.io/managed-by", "claude-sandbox-cli"),
+        ("claude-sandbox/repo", "bench.big-app"),
+        ("claude-sandbox/branch", "main"),
+    ];
+    let annotations = [
+        ("claude-sandbox/repo-url", "https://github.com/bench/big-app.git".to_string()),
+        ("claude-sandbox/branch-name", "main".to_string()),
+        ("claude-sandbox/task", format!("benchmark task number {i}")),
+    ];
+    Job {
+        metadata: ObjectMeta {
+            name: Some(format!("claude-sandbox-big-app-20261123-{i:06}-ab12")),
+            namespace: Some("sandbox".into()),
+            labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            annotations: Some(annotations.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+            ..Default::default()
+        },
+        spec: Some(Default::default()),
+        status: Some(JobStatus {
+            succeeded: Some(1),
+            conditions: Some(vec![JobCondition {
+                type_: "Complete".into(),
+                status: "True".into(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+    }
 }
