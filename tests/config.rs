@@ -306,3 +306,20 @@ fn a_broken_template_is_refused_with_file_and_line() {
         stderr_of(&out)
     );
 }
+
+/// The configuration reference in docs/guide.md lists exactly the keys a config file accepts.
+#[test]
+fn the_guide_documents_every_config_key() {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/guide.md")).unwrap();
+    let section = guide
+        .split("## Configuration reference")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Configuration reference section");
+    let documented: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    assert_eq!(documented, claude_sandbox::config::KEYS);
+}
