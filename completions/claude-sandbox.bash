@@ -767,7 +767,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__list)
-            opts="-o -n -C -q -v -h --repo --branch --status --output --context --namespace --kubeconfig --quiet --verbose --color --help"
+            opts="-o -n -C -q -v -h --repo --branch --status --output --archived --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

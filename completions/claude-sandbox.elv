@@ -128,6 +128,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
             cand -C 'Run as if started in DIR'
             cand --color 'When to use colour'
+            cand --archived 'List the logs saved on this machine instead (they outlive the jobs; no cluster needed)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what is happening (repeat for more)'

@@ -122,6 +122,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s C
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l archived -d 'List the logs saved on this machine instead (they outlive the jobs; no cluster needed)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -s h -l help -d 'Print help'

@@ -340,6 +340,10 @@ pub struct ListArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListOutput::Table, value_name = "FORMAT")]
     pub output: ListOutput,
+
+    /// List the logs saved on this machine instead (they outlive the jobs; no cluster needed)
+    #[arg(long, conflicts_with_all = ["repo", "branch", "status"])]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

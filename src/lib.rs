@@ -4,6 +4,7 @@
 //! log following); `main.rs` and `cmd/` are the thin command-line edge over it. Detection and
 //! rendering are pure so they are tested without a cluster or a terminal.
 
+pub mod archive;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;

@@ -984,6 +984,7 @@ fn a_planted_credential_never_appears_in_any_output() {
     w.repo.set_origin(&format!(
         "https://x-access-token:{TOKEN}@github.com/acme/widgets.git"
     ));
+    let data = tempfile::tempdir().unwrap();
     let name = w.submit(&[]);
     let runs: Vec<Vec<&str>> = vec![
         vec!["detect", "-v", "-v"],
@@ -1006,6 +1007,7 @@ fn a_planted_credential_never_appears_in_any_output() {
             .cmd()
             .env("GITHUB_TOKEN", TOKEN)
             .env("CLAUDE_CODE_OAUTH_TOKEN", TOKEN)
+            .env("XDG_DATA_HOME", data.path())
             .args(&args)
             .output()
             .unwrap();
@@ -1018,6 +1020,12 @@ fn a_planted_credential_never_appears_in_any_output() {
     for job in w.created() {
         let text = serde_json::to_string(&job).unwrap();
         assert!(!text.contains(TOKEN), "the token reached a submitted Job");
+    }
+    let archive = data.path().join("claude-sandbox/logs/sandbox");
+    let saved: Vec<_> = std::fs::read_dir(&archive).unwrap().flatten().collect();
+    assert!(!saved.is_empty(), "the follows above saved their logs");
+    for f in saved {
+        assert!(!std::fs::read_to_string(f.path()).unwrap().contains(TOKEN));
     }
 }
 
@@ -1288,4 +1296,51 @@ fn setup_network_policy_limits_egress_of_sandbox_pods() {
         "claude-sandbox"
     );
     assert_eq!(spec.egress.unwrap().len(), 2);
+}
+
+// ---------------------------------------------------------------- archive
+
+#[test]
+fn logs_of_a_job_the_cluster_deleted_come_from_the_local_copy() {
+    let log = lines(5);
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&log),
+        ..good_config()
+    });
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        w.cmd()
+            .env("XDG_DATA_HOME", data.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let name = w.submit(&[]);
+    let followed = run(&["logs", &name]);
+    assert!(followed.status.success(), "{}", stderr_of(&followed));
+
+    assert!(run(&["cancel", &name]).status.success());
+    let again = run(&["logs", &name]);
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert_eq!(stdout_of(&again).lines().collect::<Vec<_>>(), log);
+    assert!(
+        stderr_of(&again).contains("no longer in the cluster")
+            && stderr_of(&again).contains("saved"),
+        "{}",
+        stderr_of(&again)
+    );
+
+    let listed = run(&["list", "--archived", "-o", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rows[0]["name"], name.as_str());
+    assert_eq!(rows[0]["namespace"], "sandbox");
+    let table = stdout_of(&run(&["list", "--archived"]));
+    assert!(
+        table.starts_with("NAME") && table.contains(&name),
+        "{table}"
+    );
+
+    let unknown = run(&["logs", "never-existed"]);
+    assert_one_line_error(&unknown, 1, &["job never-existed not found"]);
+    assert!(stderr_of(&unknown).contains("--archived"));
 }

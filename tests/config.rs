@@ -310,7 +310,8 @@ fn a_broken_template_is_refused_with_file_and_line() {
 /// The configuration reference in docs/guide.md lists exactly the keys a config file accepts.
 #[test]
 fn the_guide_documents_every_config_key() {
-    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/guide.md")).unwrap();
+    let guide =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/guide.md")).unwrap();
     let section = guide
         .split("## Configuration reference")
         .nth(1)

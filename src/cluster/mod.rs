@@ -31,6 +31,22 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// One job by name, or None when the cluster has no such job.
+    pub async fn find_job(
+        &self,
+        name: &str,
+    ) -> Result<Option<k8s_openapi::api::batch::v1::Job>, Failure> {
+        let api: kube::Api<k8s_openapi::api::batch::v1::Job> =
+            kube::Api::namespaced(self.client.clone(), &self.namespace);
+        retry::idempotent(|| api.get_opt(name)).await.map_err(|e| {
+            describe(
+                e,
+                &Action::new("get", "jobs", &self.namespace).named(name),
+                &self.server,
+            )
+        })
+    }
+
     /// One job by name, retried on passing faults; a user-ready failure when it is not there.
     pub async fn get_job(&self, name: &str) -> Result<k8s_openapi::api::batch::v1::Job, Failure> {
         let api: kube::Api<k8s_openapi::api::batch::v1::Job> =

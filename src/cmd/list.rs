@@ -49,6 +49,9 @@ impl JobRow {
 }
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
+    if args.archived {
+        return archived(ctx, args.output);
+    }
     let repo_url = match args.repo.as_deref() {
         Some(".") => Some(current_repo_url(ctx)?),
         Some(u) => Some(
@@ -162,4 +165,78 @@ pub fn current_repo_url(ctx: &Ctx) -> Result<String> {
     let info =
         crate::repo::inspect(&git, &Default::default()).map_err(super::source::repo_failure)?;
     Ok(info.url)
+}
+
+#[derive(Serialize)]
+struct ArchivedRow {
+    name: String,
+    namespace: String,
+    bytes: u64,
+    saved: String,
+    path: String,
+}
+
+/// The logs kept on this machine; `logs NAME` shows one when the cluster no longer has the job.
+fn archived(ctx: &Ctx, output: ListOutput) -> Result<Outcome> {
+    let entries = crate::archive::Archive::default_location()
+        .map(|a| a.list())
+        .unwrap_or_default();
+    let rows: Vec<ArchivedRow> = entries
+        .into_iter()
+        .map(|e| ArchivedRow {
+            saved: jiff::Timestamp::try_from(e.saved)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            name: e.job,
+            namespace: e.namespace,
+            bytes: e.bytes,
+            path: e.path.display().to_string(),
+        })
+        .collect();
+    match output {
+        ListOutput::Json => ctx.printer.out(&serde_json::to_string_pretty(&rows)?)?,
+        ListOutput::Name => {
+            if !rows.is_empty() {
+                let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+                ctx.printer.out(&names.join("\n"))?;
+            }
+        }
+        ListOutput::Table | ListOutput::Wide => {
+            if rows.is_empty() {
+                ctx.printer.info("no saved logs");
+                return Ok(Outcome::Success);
+            }
+            let now = jiff::Timestamp::now();
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let age = r
+                        .saved
+                        .parse::<jiff::Timestamp>()
+                        .ok()
+                        .and_then(|t| u64::try_from(now.as_second() - t.as_second()).ok())
+                        .map_or("-".into(), |s| {
+                            format_age(std::time::Duration::from_secs(s))
+                        });
+                    let mut row = vec![
+                        r.name.clone(),
+                        r.namespace.clone(),
+                        format!("{:.1} KiB", r.bytes as f64 / 1024.0),
+                        age,
+                    ];
+                    if output == ListOutput::Wide {
+                        row.push(r.path.clone());
+                    }
+                    row
+                })
+                .collect();
+            let header: &[&str] = if output == ListOutput::Wide {
+                &["NAME", "NAMESPACE", "SIZE", "SAVED", "PATH"]
+            } else {
+                &["NAME", "NAMESPACE", "SIZE", "SAVED"]
+            };
+            ctx.printer.out(&table(header, &cells))?;
+        }
+    }
+    Ok(Outcome::Success)
 }

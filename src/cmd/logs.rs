@@ -5,6 +5,7 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::Api;
 
 use super::Ctx;
+use crate::archive::Archive;
 use crate::cli::LogsArgs;
 use crate::cluster::jobs;
 use crate::cluster::{Action, Cluster, describe};
@@ -15,17 +16,23 @@ use crate::follow::{self, Options};
 use crate::job::{AGENT_CONTAINER, keys};
 
 pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
-    let (cluster, name) = super::block_on(async {
+    let found = super::block_on(async {
         let cluster = ctx.connect().await?;
         let name = match &args.job {
             Some(j) => {
-                cluster.get_job(j).await?;
+                if cluster.find_job(j).await?.is_none() {
+                    return anyhow::Ok(Found::Gone(cluster, j.clone()));
+                }
                 j.clone()
             }
             None => newest_job(ctx, &cluster).await?,
         };
-        anyhow::Ok((cluster, name))
+        anyhow::Ok(Found::Live(cluster, name))
     })??;
+    let (cluster, name) = match found {
+        Found::Live(c, n) => (c, n),
+        Found::Gone(c, n) => return from_archive(ctx, &c, &n, args.raw),
+    };
     let container = args
         .container
         .clone()
@@ -54,7 +61,12 @@ pub fn follow_job(
     raw: bool,
     timeout: Option<Duration>,
 ) -> Result<Outcome> {
-    let mut sink = make_sink(ctx, raw, container);
+    // Only the agent's log is kept: it is the record of what the job did.
+    let archive = (container == AGENT_CONTAINER)
+        .then(Archive::default_location)
+        .flatten()
+        .and_then(|a| a.writer(&cluster.namespace, name).ok());
+    let mut sink = make_sink(ctx, raw, container).with_archive(archive);
     let spinner = ctx.spinner();
     let bar = spinner.clone();
     let label = name.to_string();
@@ -86,6 +98,35 @@ pub fn follow_job(
         s.finish_and_clear();
     }
     outcome
+}
+
+enum Found {
+    Live(Cluster, String),
+    Gone(Cluster, String),
+}
+
+/// The cluster has deleted the job (its TTL ran out); serve the copy saved while following it.
+fn from_archive(ctx: &Ctx, cluster: &Cluster, name: &str, raw: bool) -> Result<Outcome> {
+    let saved = Archive::default_location().and_then(|a| a.read(&cluster.namespace, name));
+    let Some((text, entry)) = saved else {
+        return Err(Failure::new(format!("job {name} not found in namespace {}", cluster.namespace))
+            .hint("see the jobs there with `claude-sandbox list`, and saved logs with `claude-sandbox list --archived`")
+            .into());
+    };
+    let when = jiff::Timestamp::try_from(entry.saved)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    ctx.printer.info(&format!(
+        "job {name} is no longer in the cluster; showing the copy saved {when} ({})",
+        entry.path.display()
+    ));
+    let mut sink = make_sink(ctx, raw, AGENT_CONTAINER);
+    for line in text.lines() {
+        sink.line(line);
+    }
+    use crate::follow::Sink as _;
+    sink.flush()?;
+    Ok(Outcome::Success)
 }
 
 fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {

@@ -16,6 +16,7 @@ pub struct StdoutSink {
     out: BufWriter<Stdout>,
     renderer: Option<Renderer>,
     failed: Option<std::io::Error>,
+    archive: Option<crate::archive::Writer>,
 }
 
 impl StdoutSink {
@@ -24,7 +25,14 @@ impl StdoutSink {
             out: BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             renderer: None,
             failed: None,
+            archive: None,
         }
+    }
+
+    /// Also keep the raw lines in the local archive.
+    pub fn with_archive(mut self, writer: Option<crate::archive::Writer>) -> Self {
+        self.archive = writer;
+        self
     }
 
     pub fn rendered(style: Style) -> Self {
@@ -54,6 +62,9 @@ impl StdoutSink {
 
 impl Sink for StdoutSink {
     fn line(&mut self, text: &str) {
+        if let Some(a) = &mut self.archive {
+            a.line(text);
+        }
         match &mut self.renderer {
             None => self.write(text),
             Some(r) => {
@@ -65,6 +76,9 @@ impl Sink for StdoutSink {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(a) = &mut self.archive {
+            a.flush();
+        }
         if let Some(e) = self.failed.take() {
             self.failed = Some(std::io::Error::new(e.kind(), e.to_string()));
             return Err(e);
