@@ -66,7 +66,10 @@ fn seeded_job(i: usize) -> Job {
         ("claude-sandbox/branch", "main"),
     ];
     let annotations = [
-        ("claude-sandbox/repo-url", "https://github.com/bench/big-app.git".to_string()),
+        (
+            "claude-sandbox/repo-url",
+            "https://github.com/bench/big-app.git".to_string(),
+        ),
         ("claude-sandbox/branch-name", "main".to_string()),
         ("claude-sandbox/task", format!("benchmark task number {i}")),
     ];
@@ -74,8 +77,18 @@ fn seeded_job(i: usize) -> Job {
         metadata: ObjectMeta {
             name: Some(format!("claude-sandbox-big-app-20261123-{i:06}-ab12")),
             namespace: Some("sandbox".into()),
-            labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
-            annotations: Some(annotations.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+            labels: Some(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            annotations: Some(
+                annotations
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
             ..Default::default()
         },
         spec: Some(Default::default()),
