@@ -4,6 +4,7 @@
 #   ./install.sh               build (release) and install to ~/.local/bin, plus shell completions
 #   PREFIX=/opt/cs ./install.sh    install to /opt/cs/bin instead
 #   ./install.sh --uninstall   remove exactly what an install put in place
+#   ./install.sh --binary PATH install a binary you already built instead of building one
 #
 # Needs only a Rust toolchain (cargo). Running it again replaces the installed files.
 set -eu
@@ -33,19 +34,24 @@ uninstall() {
   say "claude-sandbox uninstalled"
 }
 
+binary=""
 case "${1:-}" in
   --uninstall) uninstall; exit 0 ;;
-  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --binary)
+    binary=${2:-}
+    [ -n "$binary" ] && [ -x "$binary" ] || { say "error: --binary needs the path of an executable"; exit 2; } ;;
   "") ;;
   *) say "error: unknown option '$1' (try --help)"; exit 2 ;;
 esac
 
-command -v cargo >/dev/null 2>&1 || { say "error: cargo not found; install Rust from https://rustup.rs first"; exit 1; }
-
-say "building claude-sandbox (release; the first build takes a few minutes)…"
-cargo build --release --locked --manifest-path "$here/Cargo.toml" ${CARGO_BUILD_QUIET:+--quiet}
-target_dir=$(cd "$here" && cargo metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-binary="${target_dir:-$here/target}/release/claude-sandbox"
+if [ -z "$binary" ]; then
+  command -v cargo >/dev/null 2>&1 || { say "error: cargo not found; install Rust from https://rustup.rs first"; exit 1; }
+  say "building claude-sandbox (release; the first build takes a few minutes)…"
+  cargo build --release --locked --manifest-path "$here/Cargo.toml" ${CARGO_BUILD_QUIET:+--quiet}
+  target_dir=$(cd "$here" && cargo metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+  binary="${target_dir:-$here/target}/release/claude-sandbox"
+fi
 
 mkdir -p "$bindir" "$bash_dir" "$zsh_dir" "$fish_dir" "$(dirname "$manifest")"
 installed=""
