@@ -213,6 +213,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
         }
         'claude-sandbox;setup' {
             [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Name of the secret [default: claude-sandbox-secrets]')
+            [CompletionResult]::new('--image-pull-secret', '--image-pull-secret', [CompletionResultType]::ParameterName, 'Record a registry secret for pulling images in your config (image_pull_secrets)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubernetes context to use (default: the kubeconfig''s current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')

@@ -965,13 +965,17 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__setup)
-            opts="-n -C -q -v -h --secret --from-env --dry-run --network-policy --context --namespace --kubeconfig --quiet --verbose --color --help"
+            opts="-n -C -q -v -h --secret --from-env --dry-run --network-policy --image-pull-secret --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image-pull-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

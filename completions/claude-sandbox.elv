@@ -201,6 +201,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         }
         &'claude-sandbox;setup'= {
             cand --secret 'Name of the secret [default: claude-sandbox-secrets]'
+            cand --image-pull-secret 'Record a registry secret for pulling images in your config (image_pull_secrets)'
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
             cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'

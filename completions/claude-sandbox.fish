@@ -173,6 +173,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completion
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l secret -d 'Name of the secret [default: claude-sandbox-secrets]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l image-pull-secret -d 'Record a registry secret for pulling images in your config (image_pull_secrets)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F

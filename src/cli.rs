@@ -413,6 +413,10 @@ pub struct SetupArgs {
     /// Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH
     #[arg(long)]
     pub network_policy: bool,
+
+    /// Record a registry secret for pulling images in your config (image_pull_secrets)
+    #[arg(long, value_name = "NAME")]
+    pub image_pull_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -366,3 +366,87 @@ effect = "NoSchedule"
         }
     }
 }
+
+/// Add a registry secret to `image_pull_secrets` in a config file, keeping the rest of the file as
+/// written (comments included). Returns false when it was already there.
+pub fn add_image_pull_secret(path: &Path, name: &str) -> Result<bool, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(ConfigError::Unreadable {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
+    let file = path.display().to_string();
+    let current = parse(&text, &file)?;
+    let mut list = current.image_pull_secrets.unwrap_or_default();
+    if list.iter().any(|n| n == name) {
+        return Ok(false);
+    }
+    list.push(name.to_string());
+    let quoted: Vec<String> = list.iter().map(|n| format!("{n:?}")).collect();
+    let line = format!("image_pull_secrets = [{}]", quoted.join(", "));
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let existing = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("image_pull_secrets"));
+    match existing {
+        // A one-line array is replaced; anything longer is left for the user to edit.
+        Some(i) if lines[i].contains(']') => lines[i] = line,
+        Some(i) => {
+            return Err(ConfigError::Invalid {
+                file,
+                line: i + 1,
+                message: format!(
+                    "image_pull_secrets spans several lines; add \"{name}\" to it by hand"
+                ),
+            });
+        }
+        // Top-level keys must come before the first [table].
+        None => {
+            let at = lines
+                .iter()
+                .position(|l| l.trim_start().starts_with('['))
+                .unwrap_or(lines.len());
+            lines.insert(at, line);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    parse(&out, &file)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| ConfigError::Unreadable {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    std::fs::write(path, out).map_err(|e| ConfigError::Unreadable {
+        file,
+        message: e.to_string(),
+    })?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    #[test]
+    fn pull_secrets_are_added_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert!(add_image_pull_secret(&path, "ghcr").unwrap());
+        assert!(!add_image_pull_secret(&path, "ghcr").unwrap());
+        std::fs::write(&path, "# team settings\nimage = \"x\"\n[env]\nA = \"1\"\n").unwrap();
+        assert!(add_image_pull_secret(&path, "ghcr").unwrap());
+        assert!(add_image_pull_secret(&path, "quay").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# team settings\n"), "{text}");
+        let cfg = parse(&text, "c").unwrap();
+        assert_eq!(cfg.image_pull_secrets.unwrap(), ["ghcr", "quay"]);
+        assert_eq!(cfg.env.unwrap()["A"], "1");
+    }
+}

@@ -1344,3 +1344,36 @@ fn logs_of_a_job_the_cluster_deleted_come_from_the_local_copy() {
     assert_one_line_error(&unknown, 1, &["job never-existed not found"]);
     assert!(stderr_of(&unknown).contains("--archived"));
 }
+
+#[test]
+fn setup_records_an_existing_registry_secret_in_the_user_config() {
+    let registry = Secret {
+        metadata: ObjectMeta {
+            name: Some("ghcr".into()),
+            ..secret(&[]).metadata
+        },
+        ..secret(&[])
+    };
+    let mut cfg = good_config();
+    cfg.secrets.push(registry);
+    let w = World::new(cfg);
+    let xdg = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        w.cmd()
+            .env("XDG_CONFIG_HOME", xdg.path())
+            .env("GITHUB_TOKEN", GH)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["setup", "--image-pull-secret", "ghcr"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("image pull secret ghcr recorded"));
+    let job: Job =
+        serde_json::from_slice(&run(&["remote", "--dry-run", "-o", "json", "x"]).stdout).unwrap();
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    assert_eq!(pod.image_pull_secrets.unwrap()[0].name, "ghcr");
+
+    let missing = run(&["setup", "--image-pull-secret", "quay"]);
+    assert_one_line_error(&missing, 1, &["registry secret quay not found"]);
+}

@@ -23,13 +23,23 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
     let prefix = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_claude-sandbox");
     let installed = prefix.path().join("bin/claude-sandbox");
-    let bash = home.path().join(".local/share/bash-completion/completions/claude-sandbox");
-    let zsh = home.path().join(".local/share/zsh/site-functions/_claude-sandbox");
-    let fish = home.path().join(".config/fish/completions/claude-sandbox.fish");
+    let bash = home
+        .path()
+        .join(".local/share/bash-completion/completions/claude-sandbox");
+    let zsh = home
+        .path()
+        .join(".local/share/zsh/site-functions/_claude-sandbox");
+    let fish = home
+        .path()
+        .join(".config/fish/completions/claude-sandbox.fish");
 
     for _ in 0..2 {
         let out = install(home.path(), prefix.path(), &["--binary", bin]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for f in [&installed, &bash, &zsh, &fish] {
             assert!(f.is_file(), "{} missing", f.display());
         }

@@ -112,6 +112,9 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
             cluster.namespace,
             keys.join(", ")
         ))?;
+        if let Some(pull) = &args.image_pull_secret {
+            record_pull_secret(ctx, &cluster, pull).await?;
+        }
         if args.network_policy {
             apply_network_policy(&cluster).await?;
             ctx.printer.out(&format!(
@@ -120,6 +123,38 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
         }
         Ok(Outcome::Success)
     })?
+}
+
+/// The registry secret must exist where jobs run; then every job gets it through the config.
+async fn record_pull_secret(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<()> {
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let found = retry::idempotent(|| api.get_opt(name)).await.map_err(|e| {
+        describe(
+            e,
+            &Action::new("get", "secrets", &cluster.namespace).named(name),
+            &cluster.server,
+        )
+    })?;
+    if found.is_none() {
+        return Err(Failure::new(format!("registry secret {name} not found in namespace {}", cluster.namespace))
+            .hint(format!(
+                "create it first: kubectl -n {} create secret docker-registry {name} --docker-server=… --docker-username=… --docker-password=…",
+                cluster.namespace
+            ))
+            .into());
+    }
+    let path = ctx
+        .config_paths()
+        .user
+        .ok_or_else(|| Failure::new("no config directory is known for this user"))?;
+    let added = crate::config::add_image_pull_secret(&path, name)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    ctx.printer.out(&if added {
+        format!("image pull secret {name} recorded in {}", path.display())
+    } else {
+        format!("image pull secret {name} was already in {}", path.display())
+    })?;
+    Ok(())
 }
 
 fn from_env() -> BTreeMap<String, String> {
