@@ -39,6 +39,8 @@ fn main() {
                 .map(|k| (k.to_string(), k8s_openapi::ByteString(b"x".to_vec())))
                 .collect(),
         ),
+        // A real API server defaults this on create; seeded objects skip that step.
+        type_: Some("Opaque".into()),
         ..Default::default()
     };
     let jobs = (0..value("--jobs", 0)).map(seeded_job).collect();
