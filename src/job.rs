@@ -187,7 +187,13 @@ pub fn parse_template(text: &str, source_name: &str) -> Result<Job, TemplateErro
 fn yaml_error(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("").trim();
-    first.strip_prefix("error: ").unwrap_or(first).to_string()
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // serde-saphyr appends advice for Rust programmers ("…; use Option<String>"); a user editing
+    // a YAML template can do nothing with it.
+    first
+        .split_once("; use Option<")
+        .map_or(first, |(head, _)| head)
+        .to_string()
 }
 
 fn first_unknown(

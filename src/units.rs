@@ -13,6 +13,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if s.is_empty() {
         return Err("a duration is needed, like 90s, 30m, 4h or 1h30m".into());
     }
+    // A word that only starts like a duration (`soon`, `month`) must get the general message,
+    // not "a number must come before 's'", which reads as if `s…` were nearly right.
+    if !s.chars().all(|c| c.is_ascii_digit() || "smhd".contains(c)) {
+        return Err(format!(
+            "'{text}' is not a duration: use a number with s, m, h or d, like 90s, 30m, 4h or 1h30m"
+        ));
+    }
     let mut total: u64 = 0;
     let mut number = String::new();
     let mut saw_unit = false;
@@ -223,6 +230,12 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be refused");
         }
+        // a word is not "nearly" a duration because it starts with a unit letter
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("use a number with s, m, h or d")
+        );
     }
 
     #[test]

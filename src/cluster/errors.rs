@@ -76,12 +76,58 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
                 )),
             }
         }
+        // The request never left this machine: kube refused to build it, almost always because a
+        // name the user typed cannot be part of an API path (empty, spaces, '/'). Saying "cannot
+        // reach the cluster" here sent people chasing their VPN for a typo.
+        kube::Error::BuildRequest(_) | kube::Error::HttpError(_) => match action.name {
+            Some(n) => invalid_name(singular(action.resource), n),
+            None => Failure::new(format!(
+                "cannot {} {}: the request is invalid: {}",
+                action.verb,
+                action.resource,
+                short(&err)
+            )),
+        },
+        // The server answered, but not with what a Kubernetes API server sends.
+        kube::Error::SerdeError(_) => Failure::new(format!(
+            "the server at {server} gave an answer to {} {what} that is not from a Kubernetes API",
+            action.verb
+        ))
+        .hint("check that the kubeconfig's server URL points at the API server, e.g. with `kubectl cluster-info`"),
         other => {
             let text = short(&other);
             Failure::new(format!("cannot reach the cluster at {server}: {text}"))
                 .hint("check that the cluster is running and reachable (VPN?), e.g. with `kubectl cluster-info`")
         }
     }
+}
+
+/// A Kubernetes object name (DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting
+/// and ending with a letter or digit, at most 253 characters). Checked before a name the user typed
+/// goes into an API path, so a typo is reported as what it is.
+pub fn check_name(kind: &str, name: &str) -> Result<(), Failure> {
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid_name(kind, name))
+    }
+}
+
+fn invalid_name(kind: &str, name: &str) -> Failure {
+    let message = if name.trim().is_empty() {
+        format!("the {kind} name is empty")
+    } else {
+        format!("'{name}' is not a valid {kind} name")
+    };
+    Failure::usage(message)
+        .hint("Kubernetes names use lowercase letters, digits, '-' and '.', and start and end with a letter or digit")
 }
 
 trait StatusExt {
@@ -147,4 +193,24 @@ pub fn is_transient(err: &kube::Error) -> bool {
 
 pub fn is_not_found(err: &kube::Error) -> bool {
     matches!(err, kube::Error::Api(s) if s.code == 404)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_before_they_reach_a_path() {
+        for good in ["claude-sandbox-widgets-20250101-120000-ab12", "a", "x.y-1"] {
+            assert!(check_name("job", good).is_ok(), "{good}");
+        }
+        for bad in ["", " ", "My_Job", "a/b", "my job", "-a", "a-", "../x"] {
+            let f = check_name("job", bad).unwrap_err();
+            assert_eq!(f.code, 2, "{bad}");
+        }
+        assert_eq!(
+            check_name("job", "").unwrap_err().message,
+            "the job name is empty"
+        );
+    }
 }

@@ -49,6 +49,9 @@ impl Cluster {
 
     /// One job by name, retried on passing faults; a user-ready failure when it is not there.
     pub async fn get_job(&self, name: &str) -> Result<k8s_openapi::api::batch::v1::Job, Failure> {
+        // `status ""` or `logs "my job"` would otherwise fail inside kube as a request it cannot
+        // build; a name that cannot exist is a usage error, not a cluster problem.
+        errors::check_name("job", name)?;
         let api: kube::Api<k8s_openapi::api::batch::v1::Job> =
             kube::Api::namespaced(self.client.clone(), &self.namespace);
         retry::idempotent(|| api.get(name)).await.map_err(|e| {
@@ -154,10 +157,17 @@ fn kubeconfig_failure(e: KubeconfigError, source: &str) -> Failure {
             Failure::new("no kubeconfig found (no KUBECONFIG and no ~/.kube/config)")
                 .hint(no_cluster_hint)
         }
-        KubeconfigError::ReadConfig(io, _) => Failure::new(format!("cannot read {source}: {io}")),
+        // `--kubeconfig ~/.kube` (a directory) or an unreadable file: the reason without std's
+        // "(os error 21)" tail.
+        KubeconfigError::ReadConfig(io, _) => {
+            Failure::new(format!("cannot read {source}: {}", errors::short(&io)))
+                .hint(no_cluster_hint)
+        }
         KubeconfigError::Parse(p) => Failure::new(format!(
             "{source} is not valid YAML: {}",
-            errors::first_line(&p.to_string())
+            // The YAML reader starts its message with its own "error: ", which read as a second
+            // error inside ours.
+            errors::first_line(&p.to_string()).trim_start_matches("error: ")
         ))
         .hint("check it with `kubectl config view`"),
         KubeconfigError::CurrentContextNotSet => {

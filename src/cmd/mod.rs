@@ -58,10 +58,19 @@ impl Ctx {
             return Ok(l);
         }
         let layers = Layers::load(&self.config_paths()).map_err(|e| {
-            Failure::new(e.to_string()).hint(format!(
-                "the keys a config file may hold: {}",
-                config_files::KEYS.join(", ")
-            ))
+            let failure = Failure::new(e.to_string());
+            // The list of keys helps with a misspelt key only; under "ttl: '30' needs a unit" or
+            // a TOML syntax error it pointed away from the real problem.
+            let unknown_key = matches!(&e, config_files::ConfigError::Invalid { message, .. }
+                if message.starts_with("unknown field"));
+            if unknown_key {
+                failure.hint(format!(
+                    "the keys a config file may hold: {}",
+                    config_files::KEYS.join(", ")
+                ))
+            } else {
+                failure
+            }
         })?;
         Ok(self.layers.get_or_init(|| layers))
     }

@@ -322,6 +322,16 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
         env.retain(|(key, _)| key != k);
         env.push((k.clone(), v.clone()));
     }
+    let secret = args
+        .secret
+        .clone()
+        .or_else(|| layers.get(|c| c.secret.clone()))
+        .unwrap_or_else(|| job::DEFAULT_SECRET.into());
+    // `--secret ""` (e.g. an unset shell variable) once rendered `secretRef: {name: ""}` and then
+    // failed the preflight as "cannot reach the cluster"; say what is wrong before anything else.
+    crate::cluster::errors::check_name("secret", &secret).map_err(|f| {
+        f.hint("--secret takes the name of the Kubernetes secret with the agent's credentials, e.g. claude-sandbox-secrets")
+    })?;
     let defaults_images = job::SidecarImages::default();
     let branch = src.repo.branch.clone().unwrap_or_default();
     Ok(JobPlan {
@@ -330,10 +340,13 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
             jiff::Timestamp::now(),
             &job::random_suffix(),
         ),
+        // `-n ""` means "no choice", as it does when connecting (the context's namespace); a
+        // dry run must not print `namespace: ""`.
         namespace: ctx
             .global
             .namespace
             .clone()
+            .filter(|n| !n.is_empty())
             .or_else(|| layers.get(|c| c.namespace.clone())),
         task,
         repo_url: src.repo.url.clone(),
@@ -361,11 +374,7 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
             memory_limit,
         },
         env,
-        secret: args
-            .secret
-            .clone()
-            .or_else(|| layers.get(|c| c.secret.clone()))
-            .unwrap_or_else(|| job::DEFAULT_SECRET.into()),
+        secret,
         ttl_seconds,
         deadline_seconds: deadline.as_secs() as i64,
         cli_version: env!("CARGO_PKG_VERSION").into(),
@@ -406,26 +415,31 @@ fn read_task(ctx: &Ctx, args: &RemoteArgs) -> Result<String> {
     let task = match (&args.task, &args.task_file) {
         (Some(t), _) => t.clone(),
         (None, Some(path)) if path == Path::new("-") => {
-            let mut stdin = std::io::stdin();
+            let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 ctx.printer.info("Type the task, then press Ctrl-D:");
             }
-            let mut buf = Vec::new();
-            stdin
-                .read_to_end(&mut buf)
-                .context("reading the task from standard input")?;
+            let buf = read_bounded(stdin.lock(), None)
+                .context("reading the task from standard input")??;
             String::from_utf8(buf)
                 .map_err(|_| Failure::new("the task on standard input is not UTF-8 text"))?
         }
         (None, Some(path)) => {
-            let bytes = std::fs::read(path).map_err(|e| {
+            let cannot_read = |e: std::io::Error| {
                 Failure::new(format!(
                     "cannot read the task file {}: {}",
                     path.display(),
                     io_reason(&e)
                 ))
                 .hint("--task-file takes a readable text file, or - for standard input")
-            })?;
+            };
+            let file = std::fs::File::open(path).map_err(cannot_read)?;
+            let size = file
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            let bytes = read_bounded(file, size).map_err(cannot_read)??;
             String::from_utf8(bytes).map_err(|_| {
                 Failure::new(format!(
                     "the task file {} is not UTF-8 text",
@@ -439,6 +453,32 @@ fn read_task(ctx: &Ctx, args: &RemoteArgs) -> Result<String> {
     Ok(task)
 }
 
+/// Read a task, but never more than one byte past the limit: `--task-file /dev/zero` or
+/// `yes | claude-sandbox remote --task-file -` used to read until memory ran out. An oversized
+/// task is refused with its size when the file tells it (`size`), else as "more than" the limit.
+fn read_bounded(reader: impl Read, size: Option<u64>) -> std::io::Result<Result<Vec<u8>, Failure>> {
+    let mut buf = Vec::new();
+    reader
+        .take(job::MAX_TASK_BYTES as u64 + 1)
+        .read_to_end(&mut buf)?;
+    if buf.len() > job::MAX_TASK_BYTES {
+        let size = match size {
+            Some(n) => format!("{} KiB", n.div_ceil(1024)),
+            None => format!("more than {} KiB", job::MAX_TASK_BYTES / 1024),
+        };
+        return Ok(Err(too_long(&size)));
+    }
+    Ok(Ok(buf))
+}
+
+fn too_long(size: &str) -> Failure {
+    Failure::usage(format!(
+        "the task is {size}; the limit is {} KiB, because Kubernetes keeps it in an annotation",
+        job::MAX_TASK_BYTES / 1024
+    ))
+    .hint("commit the long instructions to a file in the repository and ask the agent to read it")
+}
+
 fn validate_task(task: &str) -> Result<(), Failure> {
     if task.trim().is_empty() {
         return Err(Failure::usage("the task is empty")
@@ -450,14 +490,7 @@ fn validate_task(task: &str) -> Result<(), Failure> {
         ));
     }
     if task.len() > job::MAX_TASK_BYTES {
-        return Err(Failure::usage(format!(
-            "the task is {} KiB; the limit is {} KiB, because Kubernetes keeps it in an annotation",
-            task.len().div_ceil(1024),
-            job::MAX_TASK_BYTES / 1024
-        ))
-        .hint(
-            "commit the long instructions to a file in the repository and ask the agent to read it",
-        ));
+        return Err(too_long(&format!("{} KiB", task.len().div_ceil(1024))));
     }
     Ok(())
 }

@@ -25,6 +25,9 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
                 .into(),
         );
     }
+    if let Some(branch) = &args.branch {
+        check_branch(branch)?;
+    }
     let git = repo::open(&dir).map_err(repo_failure)?;
     let info = repo::inspect(
         &git,
@@ -69,6 +72,24 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
         services,
         image,
     })
+}
+
+/// `--branch ""` (an unset shell variable) once rendered `REPO_BRANCH: ""`, and a name git
+/// cannot have (`a..b`, `x y`) made a job that could only fail at clone time. Refuse both here.
+fn check_branch(branch: &str) -> Result<()> {
+    if branch.trim().is_empty() {
+        return Err(Failure::usage("--branch needs a branch name")
+            .hint("pass the remote branch the job should clone, e.g. --branch main")
+            .into());
+    }
+    if !git2::Reference::is_valid_name(&format!("refs/heads/{branch}")) {
+        return Err(Failure::usage(format!(
+            "--branch '{branch}' is not a valid git branch name"
+        ))
+        .hint("pass the remote branch the job should clone, e.g. --branch main")
+        .into());
+    }
+    Ok(())
 }
 
 pub fn env_nonempty(key: &str) -> Option<String> {

@@ -189,3 +189,25 @@ impl<'t> Ctx<'t> {
         });
     }
 }
+
+/// A TOML syntax error as one line with its reason: `line 3, column 14: invalid table header`.
+/// The error's Display is a multi-line snippet whose first line ("TOML parse error at line 3,
+/// column 14") never says what is wrong.
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let reason = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // `get`, not slicing: a span that is not on a char boundary must not panic on hostile input.
+    match e.span().and_then(|span| text.get(..span.start)) {
+        Some(before) => {
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {reason}")
+        }
+        None => reason,
+    }
+}

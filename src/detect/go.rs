@@ -65,8 +65,9 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
 }
 
 /// Directive lines of a go.mod/go.work: `(directive, args, comment)`, with `( … )`
-/// blocks expanded so every entry carries its directive.
-fn directives(text: &str) -> Vec<(String, String, String)> {
+/// blocks expanded so every entry carries its directive; and the directive of a block
+/// left open at the end of the file, if any.
+fn directives(text: &str) -> (Vec<(String, String, String)>, Option<String>) {
     let mut out = Vec::new();
     let mut block: Option<String> = None;
     for raw in text.lines() {
@@ -93,7 +94,7 @@ fn directives(text: &str) -> Vec<(String, String, String)> {
             out.push((directive.to_string(), rest.to_string(), comment.to_string()));
         }
     }
-    out
+    (out, block)
 }
 
 fn go_work_uses(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
@@ -101,6 +102,7 @@ fn go_work_uses(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
         return Vec::new();
     };
     directives(&text)
+        .0
         .into_iter()
         .filter(|(d, _, _)| d == "use")
         .filter_map(|(_, arg, _)| join(parent(file), arg.trim_matches('"')))
@@ -109,7 +111,22 @@ fn go_work_uses(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
 
 fn go_mod(ctx: &mut Ctx<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
-    for (directive, args, comment) in directives(&text) {
+    let (entries, open_block) = directives(&text);
+    // The go command refuses both of these; detection reads what it can and says so, rather
+    // than silently reporting "no services" for a file it did not understand.
+    if let Some(block) = open_block {
+        ctx.warn(
+            file,
+            format!("cannot parse: the `{block} (` block is never closed with `)`"),
+        );
+    } else if !entries.iter().any(|(d, _, _)| d == "module") {
+        ctx.warn(
+            file,
+            "cannot parse: no `module` directive, so it is not a go.mod the go command accepts"
+                .to_string(),
+        );
+    }
+    for (directive, args, comment) in entries {
         if directive != "require" {
             continue;
         }

@@ -246,7 +246,7 @@ fn parse_toml(ctx: &mut Ctx<'_>, file: &str) -> Option<Table> {
         Err(e) => {
             ctx.warn(
                 file,
-                format!("cannot parse: {}", super::yaml::first_line(&e.to_string())),
+                format!("cannot parse: {}", super::collect::toml_error(&text, &e)),
             );
             None
         }

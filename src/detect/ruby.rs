@@ -452,6 +452,15 @@ fn gemfile(ctx: &mut Ctx<'_>, file: &str) {
         };
         report_gem(ctx, file, name, reason, weight);
     }
+    // A `group … do` or `if` without its `end` is a Gemfile Bundler would refuse; everything
+    // after it was read as inside the block, so say the result may be wrong.
+    if !stack.is_empty() {
+        ctx.warn(
+            file,
+            "cannot parse: a block (do/if/…) is never closed with `end`; the gems after it may be misread"
+                .to_string(),
+        );
+    }
 }
 
 fn symbols(v: &[String]) -> String {

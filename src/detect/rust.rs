@@ -119,7 +119,7 @@ fn parse(ctx: &mut Ctx<'_>, path: &str) -> Option<Table> {
         Err(e) => {
             ctx.warn(
                 path,
-                format!("cannot parse: {}", super::yaml::first_line(&e.to_string())),
+                format!("cannot parse: {}", super::collect::toml_error(&text, &e)),
             );
             None
         }

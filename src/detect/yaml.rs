@@ -132,8 +132,13 @@ pub(crate) fn parse(text: &str) -> Result<Yaml, String> {
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
     };
-    serde_saphyr::from_str_with_options::<Yaml>(text, options)
-        .map_err(|e| first_line(&e.to_string()))
+    // saphyr's messages begin with their own "error: ", which inside our
+    // "warning: FILE: cannot parse: …" line read as a second, contradictory label.
+    serde_saphyr::from_str_with_options::<Yaml>(text, options).map_err(|e| {
+        let line = first_line(&e.to_string());
+        line.strip_prefix("error: ")
+            .map_or(line.clone(), str::to_string)
+    })
 }
 
 /// Parses a Rails-style YAML file that may contain ERB.

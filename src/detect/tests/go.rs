@@ -68,3 +68,22 @@ fn mysql_driver_makes_pg_a_choice() {
     )]);
     assert_services(&d, &[], &[PG]);
 }
+
+#[test]
+fn a_go_mod_the_go_command_would_refuse_is_warned_about() {
+    let d = run(&[(
+        "go.mod",
+        "module x\nrequire (\n\tgithub.com/lib/pq v1.10.0\n",
+    )]);
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert!(d.warnings[0].message.contains("never closed"));
+    // what could be read still counts
+    assert_services(&d, &[PG], &[]);
+
+    let d = run(&[("go.mod", "<<<<<<< HEAD\nnot go at all\n")]);
+    assert_eq!(d.warnings[0].file, "go.mod");
+    assert!(d.warnings[0].message.contains("no `module` directive"));
+
+    let d = run(&[("go.mod", "module x\n\ngo 1.22\n")]);
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+}

@@ -251,3 +251,18 @@ fn mysql_alongside_pg_makes_pg_a_choice_unless_database_yml_decides() {
     ]);
     assert_services(&d, &[PG], &[]);
 }
+
+#[test]
+fn a_block_without_end_is_warned_about() {
+    let d = run(&[("Gemfile", "gem \"pg\"\ngroup :test do\n  gem \"redis\"\n")]);
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert_eq!(d.warnings[0].file, "Gemfile");
+    assert!(d.warnings[0].message.contains("never closed with `end`"));
+    assert_services(&d, &[PG, REDIS], &[]);
+
+    let d = run(&[(
+        "Gemfile",
+        "gem \"pg\"\ngroup :test do\n  gem \"redis\"\nend\nif ENV[\"X\"] then gem \"rake\" end\n",
+    )]);
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+}
