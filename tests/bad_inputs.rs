@@ -249,9 +249,6 @@ struct Case {
     never: &'static [&'static str],
     /// What else must (not) have happened: nothing created, nothing deleted, every line once.
     after: After,
-    /// A bug this row exposes in code this change may not touch. The row must still fail; when
-    /// it passes, the marker has to go (so a fix is noticed, and a regression after it too).
-    known_bug: Option<&'static str>,
 }
 
 fn row(
@@ -270,7 +267,6 @@ fn row(
         stdout: &[],
         never: &[],
         after: |_, _| {},
-        known_bug: None,
     }
 }
 
@@ -287,11 +283,6 @@ impl Case {
 
     fn after(mut self, f: After) -> Case {
         self.after = f;
-        self
-    }
-
-    fn known_bug(mut self, what: &'static str) -> Case {
-        self.known_bug = Some(what);
         self
     }
 }
@@ -1311,12 +1302,10 @@ fn cases() -> Vec<Case> {
             1,
             &["nosuch", "hint: "],
         )
-        .never(&["has not started yet"])
-        .known_bug("logs -c NAME does not check that the job has a container NAME"),
-        // Known bug in src/follow/mod.rs (not ours to edit; fix proposed in the report): when a
-        // stream drops and the container has exited by the time the pod is looked at, `follow`
-        // reports the ending without reading the rest of the log. Deterministic here: the job
-        // has finished before `logs` starts, and its one stream is cut after 10 of 40 lines.
+        .never(&["has not started yet"]),
+        // A stream that drops when the container has already exited must still deliver the rest
+        // of the log. Deterministic here: the job has finished before `logs` starts, and its one
+        // stream is cut after 10 of 40 lines.
         row(
             "stream dropped while following a finished job",
             || {
@@ -1345,10 +1334,7 @@ fn cases() -> Vec<Case> {
                 agent_lines(40),
                 "every line exactly once, in order"
             );
-        })
-        .known_bug(
-            "follow ends at a dropped stream of an exited container without reading the rest",
-        ),
+        }),
     ]
 }
 
@@ -1496,7 +1482,7 @@ fn check(case: &Case, w: &World, out: &Output) {
     (case.after)(w, out);
 }
 
-/// How one row went. A broken world is never taken for the known bug a row documents.
+/// How one row went; a broken setup is reported as such, not as the row failing.
 enum RowResult {
     Passed,
     Skipped(String),
@@ -1546,21 +1532,14 @@ fn every_bad_input_is_answered_in_our_words() {
             s.spawn(|| {
                 while let Some(case) = cases.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let t = Instant::now();
-                    let failure = match (run_row(case), case.known_bug) {
-                        (RowResult::Passed, None) => None,
-                        (RowResult::Skipped(why), _) => {
+                    let failure = match run_row(case) {
+                        RowResult::Passed => None,
+                        RowResult::Skipped(why) => {
                             eprintln!("skipped: {}: {why}", case.name);
                             None
                         }
-                        (RowResult::SetupFailed(msg), _) => Some(format!("setting up: {msg}")),
-                        (RowResult::CheckFailed(msg), None) => Some(msg),
-                        (RowResult::CheckFailed(_), Some(bug)) => {
-                            eprintln!("known bug, still there: {}: {bug}", case.name);
-                            None
-                        }
-                        (RowResult::Passed, Some(bug)) => Some(format!(
-                            "passes now, so `{bug}` is fixed: remove its known_bug marker"
-                        )),
+                        RowResult::SetupFailed(msg) => Some(format!("setting up: {msg}")),
+                        RowResult::CheckFailed(msg) => Some(msg),
                     };
                     if let Some(msg) = failure {
                         failures

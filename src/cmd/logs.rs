@@ -18,25 +18,33 @@ use crate::job::{AGENT_CONTAINER, keys};
 pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
     let found = super::block_on(async {
         let cluster = ctx.connect().await?;
-        let name = match &args.job {
-            Some(j) => {
-                if cluster.find_job(j).await?.is_none() {
-                    return anyhow::Ok(Found::Gone(cluster, j.clone()));
-                }
-                j.clone()
-            }
+        let job = match &args.job {
+            Some(j) => match cluster.find_job(j).await? {
+                Some(job) => job,
+                None => return anyhow::Ok(Found::Gone(cluster, j.clone())),
+            },
             None => newest_job(ctx, &cluster).await?,
         };
-        anyhow::Ok(Found::Live(cluster, name))
+        anyhow::Ok(Found::Live(cluster, Box::new(job)))
     })??;
-    let (cluster, name) = match found {
-        Found::Live(c, n) => (c, n),
+    let (cluster, job) = match found {
+        Found::Live(c, j) => (c, j),
         Found::Gone(c, n) => return from_archive(ctx, &c, &n, args.raw),
     };
+    let name = job.metadata.name.clone().unwrap_or_default();
     let container = args
         .container
         .clone()
         .unwrap_or_else(|| AGENT_CONTAINER.into());
+    // Following a container the pod will never have would wait forever.
+    let known = containers_of(&job);
+    if !known.iter().any(|c| c == &container) {
+        return Err(
+            Failure::new(format!("job {name} has no container '{container}'"))
+                .hint(format!("its containers: {}", known.join(", ")))
+                .into(),
+        );
+    }
     if args.no_follow {
         let mut sink = make_sink(ctx, args.raw, &container);
         let outcome = super::block_on(async {
@@ -101,8 +109,19 @@ pub fn follow_job(
 }
 
 enum Found {
-    Live(Cluster, String),
+    Live(Cluster, Box<Job>),
     Gone(Cluster, String),
+}
+
+fn containers_of(job: &Job) -> Vec<String> {
+    let Some(pod) = job.spec.as_ref().and_then(|s| s.template.spec.as_ref()) else {
+        return Vec::new();
+    };
+    pod.containers
+        .iter()
+        .chain(pod.init_containers.iter().flatten())
+        .map(|c| c.name.clone())
+        .collect()
 }
 
 /// The cluster has deleted the job (its TTL ran out); serve the copy saved while following it.
@@ -142,7 +161,7 @@ fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
 }
 
 /// The newest job of the repository the user stands in, else the newest job of all.
-async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<String> {
+async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<Job> {
     let api: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     let all = jobs::list_managed(&api, &[]).await.map_err(|e| {
         describe(
@@ -159,10 +178,13 @@ async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<String> {
                 .find(|j| jobs::annotation(j, keys::REPO_URL) == Some(url))
         })
         .or_else(|| all.first());
-    match pick.and_then(|j| j.metadata.name.clone()) {
-        Some(n) => {
-            ctx.printer.info(&format!("following {n}"));
-            Ok(n)
+    match pick {
+        Some(j) => {
+            ctx.printer.info(&format!(
+                "following {}",
+                j.metadata.name.as_deref().unwrap_or("?")
+            ));
+            Ok(j.clone())
         }
         None => Err(Failure::new(format!(
             "no claude-sandbox jobs in namespace {}",

@@ -67,6 +67,8 @@ pub async fn follow(
     let started = Instant::now();
     let mut resume = Resume::default();
     let mut stream_failures = 0u32;
+    // Whether the log of a finished container has been read to its end once more (see below).
+    let mut drained = false;
 
     loop {
         let pod = match current_pod(cluster, job_name).await? {
@@ -177,7 +179,29 @@ pub async fn follow(
                 .into());
             }
         };
-        match pod_state::view(&pod, &opts.container) {
+        let view = pod_state::view(&pod, &opts.container);
+        // A stream that dropped just as the container ended may have stopped short of the last
+        // lines; read what follows the last printed line once more before reporting the end.
+        if opts.follow && !drained && matches!(view, PodView::Terminated { .. }) {
+            drained = true;
+            let params = LogParams {
+                container: Some(opts.container.clone()),
+                timestamps: true,
+                since_time: resume
+                    .since_time()
+                    .and_then(|s| s.parse::<jiff::Timestamp>().ok()),
+                ..Default::default()
+            };
+            resume.reconnect();
+            let rest = stream_once(&pods, &pod_name, &params, &mut resume, sink).await;
+            sink.flush()?;
+            if rest.is_err() {
+                // Go round again: a finished container's follow stream ends by itself.
+                tokio::time::sleep(retry::backoff(1)).await;
+                continue;
+            }
+        }
+        match view {
             PodView::Terminated { exit_code: 0, .. } => return Ok(Ending::Succeeded),
             PodView::Terminated { exit_code, reason } => {
                 // A deadline or a cancel kills the agent too; then the Job says what happened.
