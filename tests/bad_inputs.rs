@@ -28,7 +28,6 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use support::{TestRepo, stderr_of, stdout_of};
 
-const SECRET: &str = "claude-sandbox-secrets";
 const TOKEN: &str = "ghp_TOPSECRETtoken0123456789";
 
 // ---------------------------------------------------------------- the worlds rows run in
@@ -137,25 +136,7 @@ fn write_bytes(path: &Path, bytes: &[u8]) {
 }
 
 fn secret(keys: &[&str]) -> Secret {
-    Secret {
-        metadata: ObjectMeta {
-            name: Some(SECRET.into()),
-            namespace: Some("sandbox".into()),
-            ..Default::default()
-        },
-        data: Some(
-            keys.iter()
-                .map(|k| {
-                    (
-                        k.to_string(),
-                        k8s_openapi::ByteString(b"planted-secret-value".to_vec()),
-                    )
-                })
-                .collect(),
-        ),
-        type_: Some("Opaque".into()),
-        ..Default::default()
-    }
+    support::credentials_secret(keys)
 }
 
 /// A cluster where `remote` can succeed: the credentials secret exists with both keys.

@@ -18,26 +18,7 @@ use support::{TestRepo, stderr_of, stdout_of};
 const SECRET: &str = "claude-sandbox-secrets";
 
 fn secret(keys: &[&str]) -> Secret {
-    Secret {
-        metadata: ObjectMeta {
-            name: Some(SECRET.into()),
-            namespace: Some("sandbox".into()),
-            ..Default::default()
-        },
-        data: Some(
-            keys.iter()
-                .map(|k| {
-                    (
-                        k.to_string(),
-                        k8s_openapi::ByteString(b"planted-secret-value".to_vec()),
-                    )
-                })
-                .collect(),
-        ),
-        // The API server defaults this on create; seeded objects skip that step.
-        type_: Some("Opaque".into()),
-        ..Default::default()
-    }
+    support::credentials_secret(keys)
 }
 
 fn good_config() -> Config {

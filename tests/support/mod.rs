@@ -139,3 +139,28 @@ pub fn stderr_of(out: &std::process::Output) -> String {
 pub fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
+
+/// The credentials secret `remote` checks for, in namespace `sandbox`, holding `keys` with a
+/// recognisable value that must never be printed.
+pub fn credentials_secret(keys: &[&str]) -> k8s_openapi::api::core::v1::Secret {
+    k8s_openapi::api::core::v1::Secret {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some("claude-sandbox-secrets".into()),
+            namespace: Some("sandbox".into()),
+            ..Default::default()
+        },
+        data: Some(
+            keys.iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        k8s_openapi::ByteString(b"planted-secret-value".to_vec()),
+                    )
+                })
+                .collect(),
+        ),
+        // The API server defaults this on create; seeded objects skip that step.
+        type_: Some("Opaque".into()),
+        ..Default::default()
+    }
+}
