@@ -247,14 +247,24 @@ pub fn normalize_url(raw: &str) -> Result<String, UrlError> {
 
 fn scp_like(s: &str) -> Result<String, UrlError> {
     // user@host:path, or host:path; a single-letter "host" would be a Windows drive, handled earlier.
-    let (before, path) = s
-        .split_once(':')
-        .ok_or_else(|| UrlError::Unsupported(s.to_string()))?;
-    let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
+    let (host, path) = scp_host_path(s).ok_or_else(|| UrlError::Unsupported(s.to_string()))?;
     if host.is_empty() || host.contains('/') || path.is_empty() {
         return Err(UrlError::Unsupported(strip_userinfo_for_display(s)));
     }
     finish("https", host, None, path.trim_start_matches('~'), s)
+}
+
+/// `[user[:password]@]host:path` as (host, path). The userinfo ends at the last '@' before the
+/// path that a `host:` follows, because a password may itself hold ':' and '@'
+/// (`git:tok@en@github.com:owner/repo`); splitting at the first ':' would put it in the path.
+fn scp_host_path(s: &str) -> Option<(&str, &str)> {
+    let head = &s[..s.find('/').unwrap_or(s.len())];
+    let start = head
+        .match_indices('@')
+        .map(|(i, _)| i + 1)
+        .rfind(|&i| head[i..].contains(':'))
+        .unwrap_or(0);
+    s[start..].split_once(':')
 }
 
 fn finish(
@@ -281,11 +291,15 @@ fn finish(
 fn split_host_port(hp: &str) -> (&str, Option<&str>) {
     if let Some(rest) = hp.strip_prefix('[') {
         // [v6]:port
-        if let Some((h, after)) = rest.split_once(']') {
-            let port = after.strip_prefix(':').filter(|p| !p.is_empty());
-            return (&hp[..h.len() + 2], port);
-        }
-        return (hp, None);
+        return match rest.split_once(']') {
+            Some((h, "")) => (&hp[..h.len() + 2], None),
+            Some((h, after)) if after.starts_with(':') => (
+                &hp[..h.len() + 2],
+                Some(&after[1..]).filter(|p| !p.is_empty()),
+            ),
+            // Text after the bracket is part of a (broken) host, not something to drop.
+            _ => (hp, None),
+        };
     }
     match hp.rsplit_once(':') {
         Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
@@ -310,8 +324,7 @@ pub fn strip_userinfo_for_display(s: &str) -> String {
             Some(p) => format!("{scheme}://{host}/{p}"),
             None => format!("{scheme}://{host}"),
         }
-    } else if let Some((user_host, path)) = s.split_once(':') {
-        let host = user_host.rsplit_once('@').map_or(user_host, |(_, h)| h);
+    } else if let Some((host, path)) = scp_host_path(s) {
         format!("{host}:{path}")
     } else {
         s.to_string()
@@ -362,6 +375,9 @@ mod tests {
             "https://user:p%40ss@word@github.com/owner/repo",
             "https://ghp_SECRET@github.com/owner/repo",
             "ssh://user:ghp_SECRET@github.com/owner/repo",
+            // scp-like with a password, which may hold ':' and '@' (found by tests/properties.rs).
+            "git:ghp_SECRET@github.com:owner/repo",
+            "git:ghp:SE@CRET@github.com:owner/repo.git",
         ] {
             let got = normalize_url(raw).unwrap();
             assert_eq!(got, "https://github.com/owner/repo.git");
@@ -391,6 +407,11 @@ mod tests {
             normalize_url("ssh://git@example.com/~me/app.git").unwrap(),
             "https://example.com/me/app.git"
         );
+        // An '@' in the path of an scp-like remote is not userinfo.
+        assert_eq!(
+            normalize_url("git@example.com:app@v2").unwrap(),
+            "https://example.com/app@v2.git"
+        );
     }
 
     #[test]
@@ -413,9 +434,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("SECRET"), "{err}");
+        let err = normalize_url("user:SECRET@host:").unwrap_err().to_string();
+        assert!(!err.contains("SECRET"), "{err}");
         assert!(normalize_url("https://github.com").is_err());
         assert!(normalize_url("https://github.com/").is_err());
         assert!(normalize_url("nonsense").is_err());
+        // Found by tests/properties.rs: normalising must be idempotent even for garbage hosts.
+        let once = normalize_url("[]~:A").unwrap();
+        assert_eq!(normalize_url(&once), Ok(once));
     }
 
     #[test]

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target>/ with real inputs so the fuzzer starts from the shapes it must
+# handle: manifests from tests/corpus, the built-in and snapshot job templates, and a short
+# stream-json session. Each detection seed starts with the byte that picks its file layout
+# (see fuzz/fuzz_targets/*.rs); files of one layout are separated by a NUL byte.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=..
+out=corpus
+
+# seed TARGET LAYOUT_BYTE FILE [FILE...]: one input for TARGET, from FILEs joined by NUL.
+n=0
+seed() {
+    local target=$1 layout=$2
+    shift 2
+    mkdir -p "$out/$target"
+    n=$((n + 1))
+    {
+        printf "\\x$(printf %02x "$layout")"
+        local first=1
+        for f in "$@"; do
+            [ $first = 1 ] || printf '\0'
+            first=0
+            cat "$f"
+        done
+    } >"$out/$target/seed-$n"
+}
+
+# each_file TARGET LAYOUT_BYTE NAME-PATTERN: one seed per matching file in tests/corpus.
+each_file() {
+    local target=$1 layout=$2 pattern=$3
+    while IFS= read -r -d '' f; do
+        seed "$target" "$layout" "$f"
+    done < <(find "$root/tests/corpus" -type f -name "$pattern" -print0)
+}
+
+each_file detect_ruby 0 Gemfile
+each_file detect_ruby 1 Gemfile.lock
+each_file detect_ruby 3 '*.gemspec'
+while IFS= read -r -d '' lock; do
+    gemfile="$(dirname "$lock")/Gemfile"
+    [ -f "$gemfile" ] && seed detect_ruby 2 "$gemfile" "$lock"
+done < <(find "$root/tests/corpus" -type f -name Gemfile.lock -print0)
+
+each_file detect_database_yml 0 'database.yml'
+each_file detect_database_yml 2 'database.yml.sample'
+each_file detect_database_yml 3 cable.yml
+
+each_file detect_node 0 package.json
+each_file detect_node 4 '*.prisma'
+while IFS= read -r -d '' ws; do
+    pkg="$(dirname "$ws")/package.json"
+    [ -f "$pkg" ] && seed detect_node 1 "$ws" "$pkg"
+done < <(find "$root/tests/corpus" -type f -name pnpm-workspace.yaml -print0)
+
+each_file detect_python 0 pyproject.toml
+each_file detect_python 1 'requirements*.txt'
+each_file detect_python 4 Pipfile
+
+each_file detect_go 0 go.mod
+each_file detect_rust 0 Cargo.toml
+each_file detect_compose 0 '*compose*.y*ml'
+
+mkdir -p "$out/detect_elixir"
+printf '\0defmodule App.MixProject do\n  use Mix.Project\n\n  defp deps do\n    [\n      {:postgrex, ">= 0.0.0"},\n      {:redix, "~> 1.1", only: :prod}\n    ]\n  end\nend\n' \
+    >"$out/detect_elixir/seed-mix"
+
+mkdir -p "$out/parse_template"
+cp "$root/templates/job.yaml" "$out/parse_template/seed-builtin"
+for snap in "$root"/tests/snapshots/render_jobs__*.snap; do
+    # An insta snapshot is a YAML header, a '---' line, then the rendered Job.
+    awk 'seen >= 2 { print } /^---$/ { seen++ }' "$snap" >"$out/parse_template/seed-$(basename "$snap" .snap)"
+done
+
+mkdir -p "$out/render_stream"
+{
+    printf '\x02'
+    printf '%s\n' \
+        '2026-11-23T10:00:00.123456789Z cloning https://github.com/acme/widgets.git' \
+        '2026-11-23T10:00:01Z {"type":"system","subtype":"init","model":"claude","session_id":"s"}' \
+        '2026-11-23T10:00:02Z {"type":"assistant","message":{"content":[{"type":"text","text":"Working on it."},{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"cargo test"}}]}}' \
+        '2026-11-23T10:00:03Z {"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,"content":"1 failed"}]}}' \
+        '2026-11-23T10:00:04Z {"type":"claude_sandbox","event":"pushed","branch":"main"}' \
+        '2026-11-23T10:00:05Z {"type":"result","subtype":"success","is_error":false,"result":"Done.","num_turns":3,"duration_ms":61000,"total_cost_usd":0.42}'
+} >"$out/render_stream/seed-session"
+
+echo "seeded $(find "$out" -type f | wc -l) inputs under fuzz/$out/"
