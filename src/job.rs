@@ -54,9 +54,11 @@ pub const RESERVED_ENV: &[&str] = &[
     "REDIS_URL",
 ];
 
-/// Kubernetes caps all annotations of an object at 256 KiB together; the task is stored whole in
-/// one, so it must leave room for the rest.
-pub const MAX_TASK_BYTES: usize = 200 * 1024;
+/// The task travels as the `TASK` variable, and Linux refuses to start a program with any single
+/// environment string over 128 KiB (MAX_ARG_STRLEN): a longer task would leave the pod failing at
+/// start. The margin also leaves room for the annotations' own 256 KiB cap, where the task is kept
+/// whole too.
+pub const MAX_TASK_BYTES: usize = 120 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resources {

@@ -15,5 +15,6 @@ pub mod follow;
 pub mod job;
 pub mod output;
 pub mod plan;
+pub mod pod;
 pub mod repo;
 pub mod units;

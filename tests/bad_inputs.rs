@@ -590,7 +590,7 @@ fn cases() -> Vec<Case> {
             || World::repo().file("task.txt", &vec![b'x'; 1024 * 1024]),
             &["remote", "--dry-run", "--task-file", "{dir}/task.txt"],
             2,
-            &["the task is 1024 KiB; the limit is 200 KiB", "hint: "],
+            &["the task is 1024 KiB; the limit is 120 KiB", "hint: "],
         ),
         // Fixed: the task was read whole before its size was checked, so this never ended.
         row(
@@ -598,14 +598,14 @@ fn cases() -> Vec<Case> {
             World::repo,
             &["remote", "--dry-run", "--task-file", "/dev/zero"],
             2,
-            &["the task is more than 200 KiB"],
+            &["the task is more than 120 KiB"],
         ),
         row(
             "task on stdin over the limit",
             || World::repo().stdin(vec![b'y'; 300 * 1024]),
             &["remote", "--dry-run", "--task-file", "-"],
             2,
-            &["the task is more than 200 KiB"],
+            &["the task is more than 120 KiB"],
         ),
         row(
             "--task-file missing",

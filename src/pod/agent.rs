@@ -1,0 +1,163 @@
+//! Run Claude Code on the task and pass its stream-json output through line by line.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::env::{AGENT_WITHHELD, PodEnv};
+use super::log::{self, say};
+use super::prepare::{Prepared, exit_code};
+use super::took;
+
+#[derive(Debug, Clone)]
+pub struct AgentResult {
+    pub exit_code: u8,
+    /// The agent's own verdict from its final `result` line, when it wrote one.
+    pub is_error: Option<bool>,
+    pub turns: Option<u64>,
+    pub cost_usd: Option<f64>,
+    /// Why the run counts as failed, for the notification.
+    pub failure: Option<String>,
+}
+
+pub fn run(
+    env: &PodEnv,
+    dir: &Path,
+    secrets: &[(String, String)],
+    prepared: &Prepared,
+) -> AgentResult {
+    let started = Instant::now();
+    say("starting the agent");
+    // The task fits one argument: it arrived as one environment string, which Linux caps at the
+    // same 128 KiB (the CLI keeps tasks below that).
+    let mut cmd = Command::new("claude");
+    cmd.args([
+        "-p",
+        &env.task,
+        "--output-format",
+        "stream-json",
+        "--verbose",
+    ])
+    .args(&env.agent_args)
+    .current_dir(dir)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::inherit())
+    // Its own git push cannot ask anyone for a password; fail at once instead of hanging.
+    .env("GIT_TERMINAL_PROMPT", "0")
+    .envs(secrets.iter().map(|(k, v)| (k, v)));
+    for var in AGENT_WITHHELD {
+        cmd.env_remove(var);
+    }
+    if let Some(venv) = &prepared.venv {
+        let mut path = OsString::from(venv);
+        if let Some(old) = std::env::var_os("PATH") {
+            path.push(":");
+            path.push(old);
+        }
+        cmd.env("PATH", path)
+            .env("VIRTUAL_ENV", venv.parent().unwrap_or(venv));
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                "claude (the Claude Code CLI) is not installed in this image".to_owned()
+            } else {
+                format!("could not start claude: {e}")
+            };
+            log::fail(&message);
+            return AgentResult {
+                exit_code: 127,
+                is_error: None,
+                turns: None,
+                cost_usd: None,
+                failure: Some(message),
+            };
+        }
+    };
+    let mut result = AgentResult {
+        exit_code: 0,
+        is_error: None,
+        turns: None,
+        cost_usd: None,
+        failure: None,
+    };
+    if let Some(stdout) = child.stdout.take() {
+        let mut reader = BufReader::new(stdout);
+        let mut buf = Vec::new();
+        while reader.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+            let text = String::from_utf8_lossy(&buf);
+            let line = text.strip_suffix('\n').unwrap_or(&text);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            note_result(line, &mut result);
+            log::line(line);
+            buf.clear();
+        }
+    }
+    result.exit_code = match child.wait() {
+        Ok(status) if status.success() => 0,
+        Ok(status) => exit_code(status),
+        Err(_) => 1,
+    };
+    if result.exit_code != 0 {
+        result.failure = Some(format!("the agent exited with code {}", result.exit_code));
+    } else if result.is_error == Some(true) {
+        result.failure = Some("the agent reported an error".to_owned());
+    }
+    say(&format!(
+        "the agent finished in {} with exit code {}",
+        took(started.elapsed()),
+        result.exit_code
+    ));
+    result
+}
+
+/// Remember what the final `result` line says; the cheap check skips the parser for every other
+/// line.
+fn note_result(line: &str, result: &mut AgentResult) {
+    if !line.contains("\"result\"") {
+        return;
+    }
+    let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(line) else {
+        return;
+    };
+    if msg.get("type").and_then(Value::as_str) != Some("result") {
+        return;
+    }
+    result.is_error = msg.get("is_error").and_then(Value::as_bool);
+    result.turns = msg.get("num_turns").and_then(Value::as_u64);
+    result.cost_usd = msg.get("total_cost_usd").and_then(Value::as_f64);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_final_result_line_is_remembered() {
+        let mut r = AgentResult {
+            exit_code: 0,
+            is_error: None,
+            turns: None,
+            cost_usd: None,
+            failure: None,
+        };
+        note_result(
+            r#"{"type":"assistant","message":{"content":[{"type":"text","text":"\"result\""}]}}"#,
+            &mut r,
+        );
+        assert_eq!(r.is_error, None);
+        note_result(
+            r#"{"type":"result","subtype":"success","is_error":false,"num_turns":7,"total_cost_usd":0.42,"result":"done"}"#,
+            &mut r,
+        );
+        assert_eq!(r.is_error, Some(false));
+        assert_eq!(r.turns, Some(7));
+        assert_eq!(r.cost_usd, Some(0.42));
+    }
+}

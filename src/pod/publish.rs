@@ -1,0 +1,124 @@
+//! After the agent: commit what it left uncommitted, and push its work to a new branch.
+//!
+//! The push goes to `REPO_URL` itself, not to whatever `origin` now says, with an explicit
+//! `HEAD:refs/heads/claude-sandbox/<job>` refspec and no `+`: it can create that one branch and
+//! nothing else, never the base branch, never forced.
+
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::env::PodEnv;
+use super::git::{Checkout, Git};
+use super::log::{self, say};
+use super::took;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Published {
+    Pushed {
+        branch: String,
+        commits: u64,
+        compare_url: Option<String>,
+    },
+    NoChanges,
+}
+
+pub fn publish(git: &Git, env: &PodEnv, checkout: &Checkout) -> Result<Published, String> {
+    let dir = &checkout.dir;
+    let pending = git.run(dir, ["status", "--porcelain", "--untracked-files=all"])?;
+    if !pending.is_empty() {
+        say("committing the changes the agent left uncommitted");
+        git.run(dir, ["add", "--all"])?;
+        // The task can be far longer than one argument may be; the message goes on stdin.
+        git.run_with_input(
+            dir,
+            ["commit", "--quiet", "--no-verify", "--file", "-"],
+            Some(&env.task),
+        )?;
+    }
+    let range = format!("{}..HEAD", checkout.base);
+    let commits: u64 = git
+        .run(dir, ["rev-list", "--count", &range])?
+        .parse()
+        .map_err(|_| "git rev-list gave no count".to_owned())?;
+    if commits == 0 {
+        say("the agent made no changes; nothing to push");
+        log::line(&json!({"type": "claude_sandbox", "event": "no_changes"}).to_string());
+        return Ok(Published::NoChanges);
+    }
+    let branch = env.work_branch();
+    let started = Instant::now();
+    say(&format!(
+        "pushing {commits} commit{} to {branch}",
+        if commits == 1 { "" } else { "s" }
+    ));
+    let refspec = format!("HEAD:refs/heads/{branch}");
+    if let Err(e) = git.run(dir, ["push", "--quiet", "--", &env.repo_url, &refspec]) {
+        let message = format!("could not push the agent's work to {branch}: {e}");
+        log::line(
+            &json!({"type": "claude_sandbox", "event": "push_failed", "branch": branch, "error": e})
+                .to_string(),
+        );
+        return Err(message);
+    }
+    let compare_url = compare_url(&env.repo_url, &env.branch, &branch);
+    say(&format!("pushed in {}", took(started.elapsed())));
+    let mut event = json!({
+        "type": "claude_sandbox",
+        "event": "pushed",
+        "branch": branch,
+        "base": env.branch,
+        "commits": commits,
+    });
+    if let Some(url) = &compare_url {
+        event["compare_url"] = json!(url);
+    }
+    log::line(&event.to_string());
+    Ok(Published::Pushed {
+        branch,
+        commits,
+        compare_url,
+    })
+}
+
+/// The page to review the branch and open a pull request, for hosts whose URL scheme we know.
+pub fn compare_url(repo_url: &str, base: &str, branch: &str) -> Option<String> {
+    let rest = repo_url.strip_prefix("https://github.com/")?;
+    let path = rest.trim_end_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let mut parts = path.split('/');
+    let (owner, repo) = (parts.next()?, parts.next()?);
+    if owner.is_empty() || repo.is_empty() || parts.next().is_some() {
+        return None;
+    }
+    Some(format!(
+        "https://github.com/{owner}/{repo}/compare/{base}...{branch}?expand=1"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compare_urls_for_github_only() {
+        assert_eq!(
+            compare_url(
+                "https://github.com/acme/shop.git",
+                "main",
+                "claude-sandbox/j-1"
+            )
+            .as_deref(),
+            Some("https://github.com/acme/shop/compare/main...claude-sandbox/j-1?expand=1")
+        );
+        assert_eq!(
+            compare_url("https://github.com/acme/shop", "dev", "b").as_deref(),
+            Some("https://github.com/acme/shop/compare/dev...b?expand=1")
+        );
+        assert_eq!(
+            compare_url("https://gitlab.com/acme/shop.git", "main", "b"),
+            None
+        );
+        assert_eq!(compare_url("https://github.com/acme", "main", "b"), None);
+    }
+}

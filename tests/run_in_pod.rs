@@ -1,0 +1,739 @@
+//! `claude-sandbox run-in-pod`, the image's entrypoint, run as a subprocess the way the pod runs it:
+//! a local bare repository as the remote, fake `claude`/`sops`/installer scripts on a PATH that
+//! holds nothing else, TCP listeners standing in for the services, and a loopback server standing
+//! in for Telegram. Every git the sandbox starts goes through a wrapper that records its
+//! arguments, so the tests can say no token was ever on a command line.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use support::{stderr_of, stdout_of};
+
+const TOKEN: &str = "ghp_PLANTEDtoken0123456789abcdefghijklmnop";
+const TELEGRAM_TOKEN: &str = "7777777:AAplantedTelegramTokenValue";
+const JOB: &str = "claude-sandbox-shop-20261123-101500-ab12";
+const WORK_BRANCH: &str = "claude-sandbox/claude-sandbox-shop-20261123-101500-ab12";
+
+/// The tools the fake scripts and git need; nothing else is on the pod's PATH, so no installer
+/// of the machine running the tests can sneak into a test.
+const SYSTEM_TOOLS: &[&str] = &[
+    "sh", "bash", "cat", "env", "printf", "echo", "mkdir", "rm", "grep", "head", "tail", "wc",
+    "tr", "sed", "dirname", "basename", "ls", "cp", "mv", "touch", "true", "false", "tee", "id",
+    "sleep", "date", "expr", "test", "[",
+];
+
+/// The fake agent: records how it was started, checks out what it saw, then does what
+/// FAKE_CLAUDE says.
+const FAKE_CLAUDE: &str = r#"#!/bin/sh
+printf '%s\n' "$@" > "$RECORD/claude-args"
+env > "$RECORD/claude-env"
+git rev-parse HEAD > "$RECORD/claude-saw-commit"
+git rev-parse --abbrev-ref HEAD > "$RECORD/claude-saw-branch"
+echo '{"type":"system","subtype":"init","model":"fake-model"}'
+echo 'plain line from the agent'
+case "$FAKE_CLAUDE" in
+  commit)
+    echo "agent change" >> README.md
+    git add README.md
+    git commit -q -m "Fix the thing"
+    ;;
+  dirty)
+    echo "left over" > NOTES.txt
+    ;;
+  push-base)
+    echo "sneaky" >> README.md
+    git commit -q -am "sneaky"
+    if git push origin HEAD:main > "$RECORD/agent-push" 2>&1; then echo pushed > "$RECORD/agent-push-result"; else echo refused > "$RECORD/agent-push-result"; fi
+    ;;
+  fail)
+    echo "half done" >> README.md
+    git commit -q -am "half"
+    echo '{"type":"result","subtype":"error_during_execution","is_error":true,"num_turns":3}'
+    exit 3
+    ;;
+esac
+echo '{"type":"result","subtype":"success","is_error":false,"num_turns":2,"total_cost_usd":0.01,"result":"done"}'
+"#;
+
+/// Every git the sandbox (or the agent) starts is recorded, arguments NUL-separated.
+fn git_wrapper(real_git: &Path) -> String {
+    format!(
+        "#!/bin/sh\nprintf '%s\\0' \"$@\" >> \"$RECORD/git-args\"\necho >> \"$RECORD/git-args\"\nexec {} \"$@\"\n",
+        real_git.display()
+    )
+}
+
+/// A fake installer: records that it ran, and fails with FAIL_<NAME> when that is set.
+fn fake_tool(name: &str) -> String {
+    let var = format!("FAIL_{}", name.to_uppercase().replace(['-', '/', '.'], "_"));
+    format!(
+        "#!/bin/sh\necho \"{name} $*\" >> \"$RECORD/steps\"\nenv > \"$RECORD/{name}-env\"\n\
+         if [ -n \"${var}\" ]; then i=1; while [ $i -le 40 ]; do echo \"{name} output line $i\"; i=$((i+1)); done; echo \"{name}: it broke\" >&2; exit ${var}; fi\n"
+    )
+}
+
+fn which(tool: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+}
+
+fn write_exe(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(which("git").expect("git"))
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+    stdout_of(&out).trim().to_owned()
+}
+
+/// One pod: its remote, its work directory, its PATH of fakes, and what they recorded.
+struct Pod {
+    root: tempfile::TempDir,
+    env: BTreeMap<String, String>,
+}
+
+impl Pod {
+    /// A remote `shop.git` whose `main` has two commits (the files given go into the first).
+    fn new(files: &[(&str, &str)]) -> Pod {
+        let root = tempfile::tempdir().unwrap();
+        let p = root.path();
+        let seed = p.join("seed");
+        std::fs::create_dir_all(&seed).unwrap();
+        git(&seed, &["init", "-q", "-b", "main"]);
+        std::fs::write(seed.join("README.md"), "shop\n").unwrap();
+        for (name, text) in files {
+            let f = seed.join(name);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(&f, text).unwrap();
+            if name.starts_with("bin/") {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+        git(&seed, &["add", "-A"]);
+        git(&seed, &["commit", "-q", "-m", "first"]);
+        std::fs::write(seed.join("CHANGELOG.md"), "v2\n").unwrap();
+        git(&seed, &["add", "-A"]);
+        git(&seed, &["commit", "-q", "-m", "second"]);
+        git(p, &["clone", "-q", "--bare", "seed", "shop.git"]);
+
+        let real_git = which("git").expect("git on PATH");
+        let bin = p.join("bin");
+        write_exe(&bin.join("git"), &git_wrapper(&real_git));
+        write_exe(&bin.join("claude"), FAKE_CLAUDE);
+        let sys = p.join("sys");
+        std::fs::create_dir_all(&sys).unwrap();
+        for tool in SYSTEM_TOOLS {
+            if let Some(real) = which(tool) {
+                std::os::unix::fs::symlink(real, sys.join(tool)).unwrap();
+            }
+        }
+        std::fs::create_dir_all(p.join("record")).unwrap();
+
+        let mut env = BTreeMap::new();
+        for (k, v) in [
+            ("TASK", "fix the flaky spec"),
+            ("REPO_BRANCH", "main"),
+            ("CLAUDE_SANDBOX_JOB", JOB),
+            ("GITHUB_TOKEN", TOKEN),
+            ("ANTHROPIC_API_KEY", "sk-ant-api03-plantedAnthropicKeyValue"),
+            ("FAKE_CLAUDE", "commit"),
+            ("HOME", "/nonexistent"),
+        ] {
+            env.insert(k.to_owned(), v.to_owned());
+        }
+        env.insert(
+            "REPO_URL".into(),
+            format!("file://{}/shop.git", p.display()),
+        );
+        env.insert(
+            "CLAUDE_SANDBOX_WORKDIR".into(),
+            p.join("work").display().to_string(),
+        );
+        env.insert("RECORD".into(), p.join("record").display().to_string());
+        env.insert(
+            "PATH".into(),
+            format!("{}:{}", bin.display(), sys.display()),
+        );
+        env.insert(
+            "CLAUDE_SANDBOX_AGE_KEY".into(),
+            p.join("age-key").display().to_string(),
+        );
+        Pod { root, env }
+    }
+
+    fn path(&self) -> &Path {
+        self.root.path()
+    }
+
+    fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+        self.env.insert(key.to_owned(), value.into());
+        self
+    }
+
+    fn unset(&mut self, key: &str) -> &mut Self {
+        self.env.remove(key);
+        self
+    }
+
+    fn tool(&mut self, name: &str) -> &mut Self {
+        write_exe(&self.path().join("bin").join(name), &fake_tool(name));
+        self
+    }
+
+    fn remote(&self) -> PathBuf {
+        self.path().join("shop.git")
+    }
+
+    fn work(&self) -> PathBuf {
+        self.path().join("work")
+    }
+
+    fn record(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join("record").join(name)).unwrap_or_default()
+    }
+
+    fn remote_rev(&self, rev: &str) -> Option<String> {
+        let out = Command::new(which("git").unwrap())
+            .args(["rev-parse", "--verify", "--quiet", rev])
+            .current_dir(self.remote())
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| stdout_of(&out).trim().to_owned())
+    }
+
+    fn run(&self) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
+            .arg("run-in-pod")
+            .env_clear()
+            .envs(&self.env)
+            .output()
+            .unwrap();
+        self.assert_no_secret_leaked(&out);
+        out
+    }
+
+    /// The planted secrets appear in no output, no git argument list, no agent argument list,
+    /// and no file git keeps in the clone.
+    fn assert_no_secret_leaked(&self, out: &Output) {
+        let mut places = vec![
+            ("stdout", stdout_of(out)),
+            ("stderr", stderr_of(out)),
+            ("git arguments", self.record("git-args")),
+            ("claude arguments", self.record("claude-args")),
+        ];
+        for file in ["config", "FETCH_HEAD", "packed-refs"] {
+            let path = self.work().join(".git").join(file);
+            places.push((
+                "clone's .git",
+                std::fs::read_to_string(path).unwrap_or_default(),
+            ));
+        }
+        for (place, text) in places {
+            for secret in [TOKEN, TELEGRAM_TOKEN] {
+                assert!(
+                    !text.contains(secret),
+                    "a secret is in the {place}:\n{text}"
+                );
+            }
+        }
+        assert!(
+            !stdout_of(out).contains("panicked") && !stderr_of(out).contains("panicked"),
+            "{}",
+            stderr_of(out)
+        );
+    }
+}
+
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout_of(out),
+        stderr_of(out)
+    );
+}
+
+fn events(out: &Output) -> Vec<serde_json::Value> {
+    stdout_of(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "claude_sandbox")
+        .collect()
+}
+
+#[test]
+fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
+    let mut pod = Pod::new(&[]);
+    let first = pod.remote_rev("main~1").unwrap();
+    let main_before = pod.remote_rev("main").unwrap();
+    pod.set("REPO_COMMIT", &first);
+    let out = pod.run();
+    assert_exit(&out, 0);
+
+    // The agent worked on the commit the CLI saw, not on the newer tip, on the work branch.
+    assert_eq!(pod.record("claude-saw-commit").trim(), first);
+    assert_eq!(pod.record("claude-saw-branch").trim(), WORK_BRANCH);
+    // Its commit is on the new branch, right after that commit; main is untouched.
+    let pushed = pod
+        .remote_rev(WORK_BRANCH)
+        .expect("the work branch was pushed");
+    assert_eq!(pod.remote_rev(&format!("{WORK_BRANCH}~1")).unwrap(), first);
+    assert_eq!(pod.remote_rev("main").unwrap(), main_before);
+    let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
+    assert!(readme.contains("agent change"), "{readme}");
+
+    let stdout = stdout_of(&out);
+    // The agent's lines pass through untouched, in order.
+    assert!(stdout.contains("{\"type\":\"system\",\"subtype\":\"init\",\"model\":\"fake-model\"}\nplain line from the agent\n"), "{stdout}");
+    let ev = events(&out);
+    assert_eq!(ev.len(), 1, "{stdout}");
+    assert_eq!(ev[0]["event"], "pushed");
+    assert_eq!(ev[0]["branch"], WORK_BRANCH);
+    assert_eq!(ev[0]["commits"], 1);
+    // The agent got the task as its prompt and no push credential.
+    let args: Vec<String> = pod
+        .record("claude-args")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "-p",
+            "fix the flaky spec",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--dangerously-skip-permissions"
+        ]
+    );
+    let agent_env = pod.record("claude-env");
+    assert!(!agent_env.contains("GITHUB_TOKEN"), "{agent_env}");
+    assert!(
+        agent_env.contains("ANTHROPIC_API_KEY="),
+        "the agent needs its key"
+    );
+    assert!(agent_env.contains("GIT_TERMINAL_PROMPT=0"));
+    // Shallow where the transport allows it.
+    assert!(pod.work().join(".git/shallow").exists());
+    for phase in [
+        "cloning file://",
+        "cloned in",
+        "starting the agent",
+        "pushing 1 commit",
+    ] {
+        assert!(stdout.contains(phase), "no {phase:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn left_over_changes_are_committed_with_the_task_as_message() {
+    let mut pod = Pod::new(&[]);
+    let task = "Rename the «checkout» step\n\nKeep `$PATH` and \"quotes\"; -- not an option";
+    pod.set("FAKE_CLAUDE", "dirty").set("TASK", task);
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let message = git(&pod.remote(), &["log", "-1", "--format=%B", WORK_BRANCH]);
+    assert_eq!(message, task);
+    let notes = git(
+        &pod.remote(),
+        &["show", &format!("{WORK_BRANCH}:NOTES.txt")],
+    );
+    assert_eq!(notes, "left over");
+    assert!(
+        git(&pod.remote(), &["log", "-1", "--format=%an", WORK_BRANCH]) == "claude-sandbox",
+        "the image has no git identity, so the sandbox names itself"
+    );
+}
+
+#[test]
+fn no_changes_pushes_nothing_and_says_so() {
+    let mut pod = Pod::new(&[]);
+    pod.set("FAKE_CLAUDE", "nothing");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert_eq!(pod.remote_rev(WORK_BRANCH), None);
+    assert_eq!(events(&out)[0]["event"], "no_changes");
+    assert!(stdout_of(&out).contains("the agent made no changes"));
+}
+
+#[test]
+fn a_failed_agent_keeps_its_exit_code_and_its_work_is_still_pushed() {
+    let mut pod = Pod::new(&[]);
+    pod.set("FAKE_CLAUDE", "fail");
+    let out = pod.run();
+    assert_exit(&out, 3);
+    assert!(pod.remote_rev(WORK_BRANCH).is_some());
+    assert!(stdout_of(&out).contains("exit code 3"));
+}
+
+#[test]
+fn the_longest_task_the_cli_allows_reaches_the_agent_whole() {
+    let mut pod = Pod::new(&[]);
+    // 120 KiB, the CLI's limit: just under Linux's 128 KiB for one environment string or argument.
+    let task = "é".repeat(60 * 1024);
+    pod.set("TASK", &task).set("FAKE_CLAUDE", "dirty");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert_eq!(
+        pod.record("claude-args").lines().nth(1),
+        Some(task.as_str())
+    );
+    // The commit message is the whole task too (given to git on stdin).
+    let message = git(&pod.remote(), &["log", "-1", "--format=%B", WORK_BRANCH]);
+    assert_eq!(message, task);
+}
+
+#[test]
+fn services_are_waited_for_and_one_that_never_listens_is_named() {
+    let postgres = TcpListener::bind("127.0.0.1:0").unwrap();
+    let pg_port = postgres.local_addr().unwrap().port();
+    let mut pod = Pod::new(&[]);
+    pod.set(
+        "DATABASE_URL",
+        format!("postgres://claude:claude@127.0.0.1:{pg_port}/sandbox_development"),
+    );
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert!(stdout_of(&out).contains("postgres is up"));
+    // The agent sees the service URL.
+    assert!(
+        pod.record("claude-env")
+            .contains(&format!("127.0.0.1:{pg_port}"))
+    );
+
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut pod = Pod::new(&[]);
+    pod.set("REDIS_URL", format!("redis://127.0.0.1:{closed}"))
+        .set("CLAUDE_SANDBOX_SERVICE_TIMEOUT", "1s");
+    let started = std::time::Instant::now();
+    let out = pod.run();
+    assert_exit(&out, 1);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains(&format!(
+            "redis at 127.0.0.1:{closed} (REDIS_URL) did not accept connections within 1s"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        pod.record("claude-args").is_empty(),
+        "the agent must not start"
+    );
+}
+
+#[test]
+fn setup_steps_follow_the_lockfiles_and_run_before_the_agent() {
+    let rails = "#!/bin/sh\necho \"bin/rails $*\" >> \"$RECORD/steps\"\n";
+    let mut pod = Pod::new(&[
+        ("Gemfile", "gem \"rails\"\n"),
+        ("Gemfile.lock", ""),
+        ("bin/rails", rails),
+        ("package.json", "{}"),
+        ("package-lock.json", "{}"),
+        ("go.mod", "module x\n"),
+    ]);
+    pod.tool("bundle").tool("npm");
+    let db = TcpListener::bind("127.0.0.1:0").unwrap();
+    pod.set(
+        "DATABASE_URL",
+        format!(
+            "postgres://claude:claude@127.0.0.1:{}/db",
+            db.local_addr().unwrap().port()
+        ),
+    );
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert_eq!(
+        pod.record("steps"),
+        "bundle install\nbin/rails db:prepare\nnpm ci\n"
+    );
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("[sandbox] $ bundle install\n"), "{stdout}");
+    assert!(stdout.contains("bundle install: done in "), "{stdout}");
+    // No Go in this image: skipped with a warning, not a failure.
+    assert!(
+        stdout.contains("skipping `go mod download`: go is not installed in this image"),
+        "{stdout}"
+    );
+    // Installers run non-interactively and without the push credential.
+    let bundle_env = pod.record("bundle-env");
+    assert!(bundle_env.contains("CI=true"));
+    assert!(!bundle_env.contains("GITHUB_TOKEN"));
+    // The step output stays out of the log when all is well.
+    assert!(!stdout.contains("output line"));
+}
+
+#[test]
+fn a_failing_step_stops_the_run_with_its_code_and_last_lines() {
+    let mut pod = Pod::new(&[("package.json", "{}"), ("yarn.lock", "")]);
+    pod.tool("yarn").set("FAIL_YARN", "7");
+    let out = pod.run();
+    assert_exit(&out, 7);
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("`yarn install --immutable` failed with exit code 7"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("yarn: it broke"),
+        "stderr lines are kept: {stdout}"
+    );
+    assert!(stdout.contains("yarn output line 40"), "{stdout}");
+    assert!(
+        !stdout.contains("yarn output line 5\n"),
+        "only the last lines: {stdout}"
+    );
+    assert!(
+        pod.record("claude-args").is_empty(),
+        "the agent must not start"
+    );
+}
+
+#[test]
+fn a_setup_script_in_the_repository_replaces_the_built_in_steps() {
+    let script = "echo \"custom setup\" >> \"$RECORD/steps\"\n";
+    let mut pod = Pod::new(&[
+        ("Gemfile", "gem \"pg\"\n"),
+        (".claude-sandbox/setup.sh", script),
+    ]);
+    pod.tool("bundle");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert_eq!(pod.record("steps"), "custom setup\n");
+}
+
+#[test]
+fn sops_secrets_reach_the_agent_by_name_only_in_the_log() {
+    let mut pod = Pod::new(&[(".env.sops", "ENC[...]\n")]);
+    std::fs::write(pod.path().join("age-key"), "AGE-SECRET-KEY-1PLANTED").unwrap();
+    write_exe(
+        &pod.path().join("bin/sops"),
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$RECORD/sops-args\"\necho \"key=$SOPS_AGE_KEY_FILE\" > \"$RECORD/sops-key\"\nprintf 'STRIPE_SECRET=sk_test_plantedStripeValue\\n# c\\nFEATURE=on\\n'\n",
+    );
+    pod.set("FAKE_CLAUDE", "nothing");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let agent_env = pod.record("claude-env");
+    assert!(agent_env.contains("STRIPE_SECRET=sk_test_plantedStripeValue"));
+    assert!(agent_env.contains("FEATURE=on"));
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("decrypted .env.sops: STRIPE_SECRET, FEATURE"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("sk_test_plantedStripeValue"));
+    assert!(pod.record("sops-key").contains("age-key"));
+    assert!(pod.record("sops-args").contains("--decrypt"));
+}
+
+/// A stand-in for api.telegram.org that records what it was sent.
+struct FakeTelegram {
+    port: u16,
+    got: Arc<Mutex<Vec<(String, serde_json::Value)>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl FakeTelegram {
+    fn start() -> FakeTelegram {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let record = Arc::clone(&got);
+        let app = axum::Router::new().fallback(
+            move |uri: axum::http::Uri, body: axum::Json<serde_json::Value>| {
+                let record = Arc::clone(&record);
+                async move {
+                    record.lock().unwrap().push((uri.path().to_owned(), body.0));
+                    axum::Json(serde_json::json!({"ok": true}))
+                }
+            },
+        );
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        FakeTelegram {
+            port,
+            got,
+            _runtime: runtime,
+        }
+    }
+}
+
+#[test]
+fn telegram_hears_how_the_job_ended_and_a_dead_telegram_is_only_a_warning() {
+    let telegram = FakeTelegram::start();
+    let mut pod = Pod::new(&[]);
+    pod.set("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+        .set("TELEGRAM_CHAT_ID", "-100123")
+        .set(
+            "CLAUDE_SANDBOX_TELEGRAM_API",
+            format!("http://127.0.0.1:{}", telegram.port),
+        );
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let got = telegram.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{}", stdout_of(&out));
+    assert_eq!(got[0].0, format!("/bot{TELEGRAM_TOKEN}/sendMessage"));
+    assert_eq!(got[0].1["chat_id"], "-100123");
+    let text = got[0].1["text"].as_str().unwrap();
+    for part in [
+        JOB,
+        "succeeded",
+        "shop.git (main)",
+        WORK_BRANCH,
+        "fix the flaky spec",
+    ] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+    let agent_env = pod.record("claude-env");
+    assert!(
+        !agent_env.contains("TELEGRAM_BOT_TOKEN") && !agent_env.contains("TELEGRAM_CHAT_ID"),
+        "the agent gets no bot token"
+    );
+
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut pod = Pod::new(&[]);
+    pod.set("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+        .set("TELEGRAM_CHAT_ID", "1")
+        .set(
+            "CLAUDE_SANDBOX_TELEGRAM_API",
+            format!("http://127.0.0.1:{closed}"),
+        );
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert!(
+        stdout_of(&out).contains("warning: could not notify Telegram"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+#[test]
+fn bad_instructions_fail_before_any_work() {
+    // Not started by a Job at all.
+    let mut pod = Pod::new(&[]);
+    pod.unset("TASK");
+    let out = pod.run();
+    assert_exit(&out, 1);
+    assert!(stdout_of(&out).contains("TASK is not set"));
+    assert!(!pod.work().exists());
+
+    // A commit the remote does not have (local commits not pushed).
+    let mut pod = Pod::new(&[]);
+    pod.set("REPO_COMMIT", "0123456789abcdef0123456789abcdef01234567");
+    let out = pod.run();
+    assert_exit(&out, 1);
+    assert!(
+        stdout_of(&out).contains("commit 0123456789ab is not on main"),
+        "{}",
+        stdout_of(&out)
+    );
+
+    // A branch the remote does not have.
+    let mut pod = Pod::new(&[]);
+    pod.set("REPO_BRANCH", "no-such-branch");
+    let out = pod.run();
+    assert_exit(&out, 1);
+    assert!(
+        stdout_of(&out).contains("could not clone"),
+        "{}",
+        stdout_of(&out)
+    );
+    assert!(pod.record("claude-args").is_empty());
+
+    // A work directory with something in it already.
+    let pod = Pod::new(&[]);
+    std::fs::create_dir_all(pod.work()).unwrap();
+    std::fs::write(pod.work().join("stray"), "x").unwrap();
+    let out = pod.run();
+    assert_exit(&out, 1);
+    assert!(stdout_of(&out).contains("is not empty"));
+
+    // No agent in the image.
+    let pod = Pod::new(&[]);
+    std::fs::remove_file(pod.path().join("bin/claude")).unwrap();
+    let out = pod.run();
+    assert_exit(&out, 127);
+    assert!(stdout_of(&out).contains("claude (the Claude Code CLI) is not installed"));
+}
+
+#[test]
+fn the_credential_helper_answers_only_for_the_repository_host() {
+    let ask = |request: &str, repo_url: &str| {
+        let out = support::bin()
+            .args(["git-credential", "get"])
+            .env("REPO_URL", repo_url)
+            .env("GITHUB_TOKEN", TOKEN)
+            .write_stdin(request)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        stdout_of(&out)
+    };
+    assert_eq!(
+        ask(
+            "protocol=https\nhost=github.com\npath=acme/shop.git\n\n",
+            "https://github.com/acme/shop.git"
+        ),
+        format!("username=x-access-token\npassword={TOKEN}\n")
+    );
+    assert_eq!(
+        ask(
+            "protocol=https\nhost=evil.example\n\n",
+            "https://github.com/acme/shop.git"
+        ),
+        ""
+    );
+    // git also calls helpers to store and erase; there is nothing to do.
+    let out = support::bin()
+        .args(["git-credential", "store"])
+        .write_stdin("protocol=https\nhost=github.com\npassword=x\n")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn run_in_pod_is_not_offered_to_users() {
+    let out = support::bin().arg("--help").output().unwrap();
+    assert!(!stdout_of(&out).contains("run-in-pod"));
+    assert!(!stdout_of(&out).contains("git-credential"));
+}
