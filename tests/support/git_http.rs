@@ -256,10 +256,12 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The CGI/1.1 environment for one authenticated request. Request headers travel as `HTTP_*`
-/// (so `Content-Encoding: gzip` reaches http-backend as `HTTP_CONTENT_ENCODING`, which makes it
-/// inflate the body itself); `Git-Protocol` also as `GIT_PROTOCOL`, the variable upload-pack
-/// reads to speak protocol v2.
+/// The CGI/1.1 environment for one authenticated request. Request headers travel as `HTTP_*`:
+/// `Content-Encoding: gzip` (git compresses upload-pack bodies over 1 KiB) reaches http-backend
+/// as `HTTP_CONTENT_ENCODING`, which makes it inflate the body itself; without it upload-pack
+/// reads gzip as pkt-lines and the fetch fails. `Git-Protocol` is also set as `GIT_PROTOCOL`, the
+/// variable upload-pack reads to speak protocol v2 (git 2.47's http-backend also copies
+/// `HTTP_GIT_PROTOCOL` over by itself; setting it here does not depend on the version).
 fn cgi_env(
     root: &Path,
     parts: &axum::http::request::Parts,
