@@ -69,13 +69,33 @@ impl Instruction {
             .unwrap_or_else(|| shell_words(self.flags().1))
     }
 
-    /// The simple commands of a RUN (split at `&&`, `||`, `;`, `|` and newlines).
+    /// The simple commands of a RUN (split at `&&`, `||`, `;`, `|` and newlines), each starting
+    /// with its program: leading `NAME=value` assignments are dropped.
     fn commands(&self) -> Vec<Vec<String>> {
-        match self.exec_form() {
+        let commands = match self.exec_form() {
             Some(words) => vec![words],
             None => shell_commands(self.flags().1),
-        }
+        };
+        commands
+            .into_iter()
+            .map(|words| {
+                words
+                    .into_iter()
+                    .skip_while(|w| is_assignment(w))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|words| !words.is_empty())
+            .collect()
     }
+}
+
+/// `NAME=value`, as a shell word before a command.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Split a Dockerfile into instructions. Supports what ours uses and refuses what it would
@@ -1216,6 +1236,12 @@ fn each_check_catches_its_breakage() {
             "recommends",
             "--no-install-recommends",
             "",
+            "--no-install-recommends",
+        ),
+        (
+            "recommends, behind an assignment",
+            "&& apt-get install -y --no-install-recommends",
+            "&& DEBIAN_FRONTEND=noninteractive apt-get install -y",
             "--no-install-recommends",
         ),
         ("interactive apt", "install -y", "install", "without -y"),
