@@ -47,6 +47,8 @@ pub struct FileConfig {
     pub image_pull_secrets: Option<Vec<String>>,
     pub node_selector: Option<BTreeMap<String, String>>,
     pub tolerations: Option<Vec<Toleration>>,
+    /// Extra arguments for `claude` in the pod.
+    pub agent_args: Option<Vec<String>>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -67,6 +69,7 @@ pub const KEYS: &[&str] = &[
     "image_pull_secrets",
     "node_selector",
     "tolerations",
+    "agent_args",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -351,7 +354,7 @@ effect = "NoSchedule"
         for key in KEYS {
             let value = match *key {
                 "env" | "node_selector" => format!("[{key}]\nA = \"b\"\n"),
-                "image_pull_secrets" => format!("{key} = [\"r\"]\n"),
+                "image_pull_secrets" | "agent_args" => format!("{key} = [\"r\"]\n"),
                 "tolerations" => format!("[[{key}]]\nkey = \"k\"\n"),
                 "services" => format!("{key} = \"none\"\n"),
                 "cpu" | "memory" => format!("{key} = \"1\"\n"),

@@ -54,6 +54,10 @@ pub const RESERVED_ENV: &[&str] = &[
     "REDIS_URL",
 ];
 
+/// How `agent_args` from the config reaches `run-in-pod`: a JSON array, so no argument is ever
+/// split or joined on the way.
+pub const AGENT_ARGS_ENV: &str = "CLAUDE_SANDBOX_AGENT_ARGS";
+
 /// The task travels as the `TASK` variable, and Linux refuses to start a program with any single
 /// environment string over 128 KiB (MAX_ARG_STRLEN): a longer task would leave the pod failing at
 /// start. The margin also leaves room for the annotations' own 256 KiB cap, where the task is kept

@@ -99,7 +99,7 @@ fn file_settings_shape_the_job() {
         ),
         Some(concat!(
             "namespace = \"team\"\nservices = \"redis\"\ncpu = \"3\"\nredis_image = \"valkey/valkey:8\"\n",
-            "image_pull_secrets = [\"registry\"]\n[env]\nSHARED = \"repo\"\n[node_selector]\npool = \"agents\"\n",
+            "agent_args = [\"--model\", \"opus 4\"]\nimage_pull_secrets = [\"registry\"]\n[env]\nSHARED = \"repo\"\n[node_selector]\npool = \"agents\"\n",
             "[[tolerations]]\nkey = \"dedicated\"\noperator = \"Equal\"\nvalue = \"agents\"\neffect = \"NoSchedule\"\n"
         )),
     );
@@ -143,6 +143,11 @@ fn file_settings_shape_the_job() {
     assert_eq!(value("SHARED").as_deref(), Some("repo"));
     assert_eq!(value("FROM_USER").as_deref(), Some("1"));
     assert_eq!(value("FROM_FLAG").as_deref(), Some("x"));
+    // The pod reads its extra claude arguments as a JSON array: no argument split on a space.
+    assert_eq!(
+        value("CLAUDE_SANDBOX_AGENT_ARGS").as_deref(),
+        Some(r#"["--model","opus 4"]"#)
+    );
     let init = pod.init_containers.as_ref().unwrap();
     assert_eq!(init[0].image.as_deref(), Some("valkey/valkey:8"));
     // -n beats the file.

@@ -312,6 +312,15 @@ fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
     assert_eq!(ev[0]["event"], "pushed");
     assert_eq!(ev[0]["branch"], WORK_BRANCH);
     assert_eq!(ev[0]["commits"], 1);
+    // What `logs` shows a user of this pod's output: the push as one readable line.
+    let mut renderer = claude_sandbox::follow::render::Renderer::new(
+        claude_sandbox::follow::render::Style::default(),
+    );
+    let shown: Vec<String> = stdout.lines().filter_map(|l| renderer.line(l)).collect();
+    assert!(
+        shown.contains(&format!("→ pushed 1 commit to branch {WORK_BRANCH}")),
+        "{shown:#?}"
+    );
     // The agent got the task as its prompt and no push credential.
     let args: Vec<String> = pod
         .record("claude-args")
@@ -736,4 +745,45 @@ fn run_in_pod_is_not_offered_to_users() {
     let out = support::bin().arg("--help").output().unwrap();
     assert!(!stdout_of(&out).contains("run-in-pod"));
     assert!(!stdout_of(&out).contains("git-credential"));
+}
+
+#[test]
+fn over_https_style_auth_the_token_comes_from_the_helper_and_the_agent_cannot_push_the_base() {
+    let mut pod = Pod::new(&[]);
+    let server = support::git_http::GitHttpServer::start(pod.path(), TOKEN);
+    let main_before = pod.remote_rev("main").unwrap();
+    pod.set("REPO_URL", server.url("shop"))
+        .set("FAKE_CLAUDE", "push-base");
+    let out = pod.run();
+    assert_exit(&out, 0);
+
+    // The agent had no credential: its push to main was refused and main is as it was.
+    assert_eq!(pod.record("agent-push-result").trim(), "refused");
+    assert_eq!(pod.remote_rev("main").unwrap(), main_before);
+    // The sandbox's own push, with the helper's token, made the work branch.
+    let pushed = pod.remote_rev(WORK_BRANCH).expect("work branch pushed");
+    let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
+    assert!(readme.contains("sneaky"));
+
+    let requests = server.requests();
+    // git was challenged and then authorised: the token went through the helper, not up front.
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.status == 401 && !r.authorization_present)
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.authorized && r.uri.contains("git-receive-pack"))
+    );
+    for r in &requests {
+        assert!(!r.uri.contains(TOKEN), "{}", r.uri);
+    }
+    let config = std::fs::read_to_string(pod.work().join(".git/config")).unwrap();
+    assert!(config.contains(&server.url("shop")), "{config}");
+    assert!(
+        !config.contains("credential"),
+        "no helper is left behind: {config}"
+    );
 }

@@ -134,6 +134,13 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<Outcome> {
                     .map(|(v, s)| (format!("{} entries", v.len()), s)),
                 "(none)",
             );
+            row(
+                "agent_args",
+                layers
+                    .pick(|c| c.agent_args.clone())
+                    .map(|(v, s)| (v.join(" "), s)),
+                "(none)",
+            );
             ctx.printer.out(&table(&["KEY", "VALUE", "FROM"], &rows))?;
         }
     }

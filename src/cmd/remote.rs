@@ -322,6 +322,17 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
         env.retain(|(key, _)| key != k);
         env.push((k.clone(), v.clone()));
     }
+    // An explicit `--env CLAUDE_SANDBOX_AGENT_ARGS=…` is a flag, and flags win over files.
+    let agent_args_given = env.iter().any(|(k, _)| k == job::AGENT_ARGS_ENV);
+    if let Some(agent_args) = layers
+        .get(|c| c.agent_args.clone())
+        .filter(|_| !agent_args_given)
+    {
+        env.push((
+            job::AGENT_ARGS_ENV.to_owned(),
+            serde_json::to_string(&agent_args).expect("a list of strings is JSON"),
+        ));
+    }
     let secret = args
         .secret
         .clone()

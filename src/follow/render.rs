@@ -341,10 +341,15 @@ impl Renderer {
         match str_field(msg, "event") {
             Some("pushed") => {
                 let branch = str_field(msg, "branch").map(|b| one_line(b, ARG_WIDTH));
+                let commits = match msg.get("commits").and_then(Value::as_u64) {
+                    Some(1) => "1 commit to ".to_owned(),
+                    Some(n) => format!("{n} commits to "),
+                    None => String::new(),
+                };
                 let mut out = vec![self.paint(
                     GREEN,
                     &match branch {
-                        Some(branch) => format!("→ pushed branch {branch}"),
+                        Some(branch) => format!("→ pushed {commits}branch {branch}"),
                         None => "→ pushed the agent's changes".to_owned(),
                     },
                 )];
@@ -356,6 +361,15 @@ impl Renderer {
                     ));
                 }
                 Rendered::Text(out.join("\n"))
+            }
+            Some("push_failed") => {
+                let branch = str_field(msg, "branch")
+                    .map_or_else(|| "its branch".to_owned(), |b| one_line(b, ARG_WIDTH));
+                let mut text = format!("✗ could not push the agent's work to {branch}");
+                if let Some(error) = str_field(msg, "error") {
+                    text.push_str(&format!(": {}", one_line(error, 200)));
+                }
+                Rendered::Text(self.paint(RED, &text))
             }
             Some("no_changes") => Rendered::Text(self.paint(DIM, "no changes to push")),
             _ => Rendered::Raw,
@@ -752,6 +766,14 @@ mod tests {
             (
                 r#"{"type":"claude_sandbox","event":"pushed","branch":"claude-sandbox/fix-flaky-spec","compare_url":"https://github.com/acme/shop/compare/main...claude-sandbox/fix-flaky-spec"}"#.into(),
                 Some("→ pushed branch claude-sandbox/fix-flaky-spec\n  compare and open a pull request: https://github.com/acme/shop/compare/main...claude-sandbox/fix-flaky-spec".into()),
+            ),
+            (
+                r#"{"type":"claude_sandbox","event":"pushed","branch":"claude-sandbox/j","base":"main","commits":2}"#.into(),
+                Some("→ pushed 2 commits to branch claude-sandbox/j".into()),
+            ),
+            (
+                r#"{"type":"claude_sandbox","event":"push_failed","branch":"claude-sandbox/j","error":"git push failed (exit 128): fatal: Authentication failed"}"#.into(),
+                Some("✗ could not push the agent's work to claude-sandbox/j: git push failed (exit 128): fatal: Authentication failed".into()),
             ),
             (
                 r#"{"type":"claude_sandbox","event":"no_changes"}"#.into(),

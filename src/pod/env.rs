@@ -119,13 +119,14 @@ impl PodEnv {
                 });
             }
         }
-        let agent_args = match set("CLAUDE_SANDBOX_AGENT_ARGS") {
+        let extra = match set(crate::job::AGENT_ARGS_ENV) {
             Some(json) => serde_json::from_str::<Vec<String>>(&json).map_err(|_| {
                 "CLAUDE_SANDBOX_AGENT_ARGS must be a JSON array of strings, like [\"--model\", \"opus\"]"
                     .to_owned()
             })?,
-            None => DEFAULT_AGENT_ARGS.iter().map(|s| s.to_string()).collect(),
+            None => Vec::new(),
         };
+        let agent_args = with_default_permissions(extra);
         let telegram = match (set("TELEGRAM_BOT_TOKEN"), set("TELEGRAM_CHAT_ID")) {
             (Some(token), Some(chat_id)) => Some(Telegram {
                 token,
@@ -151,7 +152,25 @@ impl PodEnv {
                 .map_or_else(|| PathBuf::from(DEFAULT_AGE_KEY), PathBuf::from),
         })
     }
+}
 
+/// The configured arguments come after the default permission mode, unless they choose one
+/// themselves.
+fn with_default_permissions(extra: Vec<String>) -> Vec<String> {
+    let chooses_mode = extra
+        .iter()
+        .any(|a| a == "--dangerously-skip-permissions" || a.starts_with("--permission-mode"));
+    if chooses_mode {
+        return extra;
+    }
+    DEFAULT_AGENT_ARGS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(extra)
+        .collect()
+}
+
+impl PodEnv {
     /// The credential values present in this pod, for the log's redaction.
     pub fn secret_values(&self) -> Vec<String> {
         SECRET_VARS
@@ -273,7 +292,10 @@ mod tests {
         assert_eq!(e.services.len(), 1);
         assert_eq!(e.services[0].name, "postgres");
         assert_eq!(e.service_timeout, Duration::from_secs(5));
-        assert_eq!(e.agent_args, ["--model", "opus"]);
+        assert_eq!(
+            e.agent_args,
+            ["--dangerously-skip-permissions", "--model", "opus"]
+        );
         assert_eq!(e.workdir, PathBuf::from("/workspace"));
         assert_eq!(
             e.work_branch(),
@@ -284,6 +306,24 @@ mod tests {
         let defaults = env(BASE).unwrap();
         assert_eq!(defaults.agent_args, DEFAULT_AGENT_ARGS);
         assert_eq!(defaults.service_timeout, DEFAULT_SERVICE_TIMEOUT);
+    }
+
+    #[test]
+    fn configured_agent_arguments_may_choose_their_own_permission_mode() {
+        let e = env(&with(&[(
+            "CLAUDE_SANDBOX_AGENT_ARGS",
+            r#"["--permission-mode","acceptEdits","--allowedTools","Bash(npm test)"]"#,
+        )]))
+        .unwrap();
+        assert_eq!(
+            e.agent_args,
+            [
+                "--permission-mode",
+                "acceptEdits",
+                "--allowedTools",
+                "Bash(npm test)"
+            ]
+        );
     }
 
     #[test]
