@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use support::git_http::{GitHttpServer, RecordedRequest, bare_repo_with, commit_files};
@@ -55,6 +55,18 @@ fn git_with_token(cwd: &Path, token: &str, args: &[&str]) -> Command {
         .env("GIT_CONFIG_VALUE_1", HELPER)
         .env("TEST_TOKEN", token);
     c
+}
+
+/// `shop` cloned with the right token into a fresh directory (kept alive by the first value).
+fn cloned_with_token(server: &GitHttpServer) -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().unwrap();
+    ok(git_with_token(
+        work.path(),
+        TOKEN,
+        &["clone", &server.url("shop"), "shop"],
+    ));
+    let clone = work.path().join("shop");
+    (work, clone)
 }
 
 fn run(mut cmd: Command) -> Output {
@@ -166,13 +178,7 @@ fn clone_with_a_wrong_token_fails_authentication() {
 #[test]
 fn push_of_a_new_branch_lands_in_the_bare_repository() {
     let (root, server) = host();
-    let work = tempfile::tempdir().unwrap();
-    ok(git_with_token(
-        work.path(),
-        TOKEN,
-        &["clone", &server.url("shop"), "shop"],
-    ));
-    let clone = work.path().join("shop");
+    let (_work, clone) = cloned_with_token(&server);
     std::fs::write(clone.join("fix.txt"), "fixed\n").unwrap();
     ok(git(&clone, &["add", "fix.txt"]));
     ok(git(&clone, &["commit", "-m", "fix"]));
@@ -305,15 +311,7 @@ fn gzipped_request_bodies_are_understood() {
             "branch",
         );
     }
-    let work = tempfile::tempdir().unwrap();
-
-    ok(git_with_token(
-        work.path(),
-        TOKEN,
-        &["clone", &server.url("shop"), "shop"],
-    ));
-
-    let clone = work.path().join("shop");
+    let (_work, clone) = cloned_with_token(&server);
     let branches = ok(git(&clone, &["branch", "-r"]));
     assert!(branches.contains("origin/b59"), "{branches}");
     let requests = server.requests();
@@ -328,13 +326,7 @@ fn gzipped_request_bodies_are_understood() {
 #[test]
 fn the_token_never_appears_in_a_request_url() {
     let (_root, server) = host();
-    let work = tempfile::tempdir().unwrap();
-    ok(git_with_token(
-        work.path(),
-        TOKEN,
-        &["clone", &server.url("shop"), "shop"],
-    ));
-    let clone = work.path().join("shop");
+    let (_work, clone) = cloned_with_token(&server);
     ok(git(
         &clone,
         &["commit", "-q", "--allow-empty", "-m", "empty"],

@@ -8,6 +8,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
+use std::ops::Not;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -51,6 +52,13 @@ case "$FAKE_CLAUDE" in
     echo "sneaky" >> README.md
     git commit -q -am "sneaky"
     if git push origin HEAD:main > "$RECORD/agent-push" 2>&1; then echo pushed > "$RECORD/agent-push-result"; else echo refused > "$RECORD/agent-push-result"; fi
+    ;;
+  slow)
+    echo "agent change" >> README.md
+    git add README.md
+    git commit -q -m "Work in progress"
+    touch "$RECORD/slow-ready"
+    sleep 30
     ;;
   fail)
     echo "half done" >> README.md
@@ -222,13 +230,21 @@ impl Pod {
             .then(|| stdout_of(&out).trim().to_owned())
     }
 
+    fn assert_agent_never_ran(&self) {
+        assert!(
+            self.record("claude-args").is_empty(),
+            "the agent must not start"
+        );
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
+        cmd.arg("run-in-pod").env_clear().envs(&self.env);
+        cmd
+    }
+
     fn run(&self) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
-            .arg("run-in-pod")
-            .env_clear()
-            .envs(&self.env)
-            .output()
-            .unwrap();
+        let out = self.command().output().unwrap();
         self.assert_no_secret_leaked(&out);
         out
     }
@@ -273,6 +289,15 @@ fn assert_exit(out: &Output, code: i32) {
         stdout_of(out),
         stderr_of(out)
     );
+}
+
+/// A port nothing listens on: bound, then let go.
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn events(out: &Output) -> Vec<serde_json::Value> {
@@ -433,11 +458,7 @@ fn services_are_waited_for_and_one_that_never_listens_is_named() {
             .contains(&format!("127.0.0.1:{pg_port}"))
     );
 
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port();
     let mut pod = Pod::new(&[]);
     pod.set("REDIS_URL", format!("redis://127.0.0.1:{closed}"))
         .set("CLAUDE_SANDBOX_SERVICE_TIMEOUT", "1s");
@@ -452,10 +473,7 @@ fn services_are_waited_for_and_one_that_never_listens_is_named() {
         )),
         "{stdout}"
     );
-    assert!(
-        pod.record("claude-args").is_empty(),
-        "the agent must not start"
-    );
+    pod.assert_agent_never_ran();
 }
 
 #[test]
@@ -520,10 +538,7 @@ fn a_failing_step_stops_the_run_with_its_code_and_last_lines() {
         !stdout.contains("yarn output line 5\n"),
         "only the last lines: {stdout}"
     );
-    assert!(
-        pod.record("claude-args").is_empty(),
-        "the agent must not start"
-    );
+    pod.assert_agent_never_ran();
 }
 
 #[test]
@@ -633,11 +648,7 @@ fn telegram_hears_how_the_job_ended_and_a_dead_telegram_is_only_a_warning() {
         "the agent gets no bot token"
     );
 
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port();
     let mut pod = Pod::new(&[]);
     pod.set("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
         .set("TELEGRAM_CHAT_ID", "1")
@@ -685,7 +696,7 @@ fn bad_instructions_fail_before_any_work() {
         "{}",
         stdout_of(&out)
     );
-    assert!(pod.record("claude-args").is_empty());
+    pod.assert_agent_never_ran();
 
     // A work directory with something in it already.
     let pod = Pod::new(&[]);
@@ -786,4 +797,81 @@ fn over_https_style_auth_the_token_comes_from_the_helper_and_the_agent_cannot_pu
         !config.contains("credential"),
         "no helper is left behind: {config}"
     );
+}
+
+#[test]
+fn a_deadline_stops_the_agent_and_its_commits_are_still_pushed() {
+    let mut pod = Pod::new(&[]);
+    pod.set("FAKE_CLAUDE", "slow");
+    // Files, not pipes: the agent's orphaned `sleep` keeps its copies open, and the container
+    // runtime's log does not wait for them either.
+    let stdout_file = pod.path().join("pod-stdout");
+    let stderr_file = pod.path().join("pod-stderr");
+    let mut child = pod
+        .command()
+        .stdout(std::fs::File::create(&stdout_file).unwrap())
+        .stderr(std::fs::File::create(&stderr_file).unwrap())
+        .spawn()
+        .unwrap();
+    let ready = pod.path().join("record/slow-ready");
+    let started = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the agent never got going"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // What the kubelet does at activeDeadlineSeconds or when the job is deleted.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let out = Output {
+        status,
+        stdout: std::fs::read(&stdout_file).unwrap(),
+        stderr: std::fs::read(&stderr_file).unwrap(),
+    };
+    pod.assert_no_secret_leaked(&out);
+    assert_exit(&out, 143);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the agent's 30 s sleep (and the orphan holding its pipe) must not be waited for"
+    );
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("stopping the agent to push its work"),
+        "{stdout}"
+    );
+    let pushed = pod.remote_rev(WORK_BRANCH).expect("the work was pushed");
+    assert_eq!(
+        git(&pod.remote(), &["log", "-1", "--format=%s", &pushed]),
+        "Work in progress"
+    );
+}
+
+#[test]
+fn a_work_directory_owned_by_another_user_is_still_worked_in() {
+    // In the pod the workspace volume belongs to root while the sandbox runs as uid 1000; git
+    // calls that "dubious ownership". Here the tests run as root, so the mirror image is made:
+    // a work directory owned by uid 1000.
+    if running_as_root().not() {
+        eprintln!("skipped: needs to run as root to give the work directory to another user");
+        return;
+    }
+    let pod = Pod::new(&[]);
+    std::fs::create_dir_all(pod.work()).unwrap();
+    std::os::unix::fs::chown(pod.work(), Some(1000), Some(1000)).unwrap();
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert!(pod.remote_rev(WORK_BRANCH).is_some(), "{}", stdout_of(&out));
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| stdout_of(&o).trim() == "0")
 }

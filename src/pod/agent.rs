@@ -4,7 +4,8 @@ use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -13,7 +14,10 @@ use super::log::{self, say};
 use super::prepare::{Prepared, exit_code};
 use super::took;
 
-#[derive(Debug, Clone)]
+/// How long the agent's last lines may take to arrive once it has exited.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Default)]
 pub struct AgentResult {
     pub exit_code: u8,
     /// The agent's own verdict from its final `result` line, when it wrote one.
@@ -73,33 +77,35 @@ pub fn run(
             log::fail(&message);
             return AgentResult {
                 exit_code: 127,
-                is_error: None,
-                turns: None,
-                cost_usd: None,
                 failure: Some(message),
+                ..AgentResult::default()
             };
         }
     };
-    let mut result = AgentResult {
-        exit_code: 0,
-        is_error: None,
-        turns: None,
-        cost_usd: None,
-        failure: None,
-    };
+    super::stop::agent_started(child.id());
+    // Output is read on a thread of its own: the agent may leave a process behind (a server it
+    // started) that keeps the pipe open after the agent itself has exited.
+    let (done_tx, done_rx) = mpsc::channel();
     if let Some(stdout) = child.stdout.take() {
-        let mut reader = BufReader::new(stdout);
-        let mut buf = Vec::new();
-        while reader.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
-            let text = String::from_utf8_lossy(&buf);
-            let line = text.strip_suffix('\n').unwrap_or(&text);
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            note_result(line, &mut result);
-            log::line(line);
-            buf.clear();
-        }
+        std::thread::spawn(move || {
+            let mut seen = AgentResult::default();
+            let mut reader = BufReader::new(stdout);
+            let mut buf = Vec::new();
+            while reader.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+                let text = String::from_utf8_lossy(&buf);
+                let line = text.strip_suffix('\n').unwrap_or(&text);
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                note_result(line, &mut seen);
+                log::line(line);
+                buf.clear();
+            }
+            let _ = done_tx.send(seen);
+        });
     }
-    result.exit_code = match child.wait() {
+    let status = child.wait();
+    super::stop::agent_finished();
+    let mut result = done_rx.recv_timeout(DRAIN_AFTER_EXIT).unwrap_or_default();
+    result.exit_code = match status {
         Ok(status) if status.success() => 0,
         Ok(status) => exit_code(status),
         Err(_) => 1,
@@ -140,13 +146,7 @@ mod tests {
 
     #[test]
     fn the_final_result_line_is_remembered() {
-        let mut r = AgentResult {
-            exit_code: 0,
-            is_error: None,
-            turns: None,
-            cost_usd: None,
-            failure: None,
-        };
+        let mut r = AgentResult::default();
         note_result(
             r#"{"type":"assistant","message":{"content":[{"type":"text","text":"\"result\""}]}}"#,
             &mut r,

@@ -48,13 +48,14 @@ impl Git {
             .env("GIT_TERMINAL_PROMPT", "0")
             .env_remove("GIT_ASKPASS")
             .env_remove("SSH_ASKPASS")
-            .env("GIT_CONFIG_COUNT", "3")
+            .env("GIT_CONFIG_COUNT", "4")
             .env("GIT_CONFIG_KEY_0", "credential.helper")
             .env("GIT_CONFIG_VALUE_0", "")
             .env("GIT_CONFIG_KEY_1", "credential.helper")
             .env("GIT_CONFIG_VALUE_1", &self.helper)
             .env("GIT_CONFIG_KEY_2", "core.hooksPath")
-            .env("GIT_CONFIG_VALUE_2", "/dev/null");
+            .env("GIT_CONFIG_VALUE_2", "/dev/null")
+            .envs(trust(dir, 3));
         cmd
     }
 
@@ -205,6 +206,16 @@ impl Git {
         }
         Ok(())
     }
+}
+
+/// The work directory is a volume owned by root while we run as uid 1000, which git calls
+/// "dubious ownership" and refuses to work in. Our own clone is trusted, and only it; the `n`th
+/// `GIT_CONFIG_*` entry says so.
+pub fn trust(dir: &Path, n: usize) -> [(String, std::ffi::OsString); 2] {
+    [
+        (format!("GIT_CONFIG_KEY_{n}"), "safe.directory".into()),
+        (format!("GIT_CONFIG_VALUE_{n}"), dir.as_os_str().to_owned()),
+    ]
 }
 
 /// Clone into an empty directory only: anything already there would be mixed into the agent's

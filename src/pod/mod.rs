@@ -21,6 +21,7 @@ mod prepare;
 mod publish;
 mod services;
 mod sops;
+mod stop;
 
 use std::time::Instant;
 
@@ -39,6 +40,7 @@ pub fn run() -> u8 {
         }
     };
     log::protect(env.secret_values());
+    stop::watch();
     let started = Instant::now();
     let (code, summary) = run_phases(&env);
     if let Some(telegram) = &env.telegram {
@@ -84,6 +86,7 @@ fn run_phases(env: &PodEnv) -> (u8, Summary) {
 
     // Push even after a failed run: the pod's disk is gone once the Job ends, and half a fix on a
     // branch is worth more than nothing.
+    stop::publishing();
     let push = publish::publish(&git, env, &checkout);
     let code = match (agent_code, &push) {
         (0, Ok(_)) => 0,

@@ -161,6 +161,8 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
         .stdin(Stdio::null())
         // Installers take CI as "no prompts, no progress bars".
         .env("CI", "true")
+        .env("GIT_CONFIG_COUNT", "1")
+        .envs(super::git::trust(dir, 0))
         .envs(secrets.iter().map(|(k, v)| (k, v)));
     for var in AGENT_WITHHELD {
         cmd.env_remove(var);
