@@ -875,3 +875,29 @@ fn running_as_root() -> bool {
         .output()
         .is_ok_and(|o| stdout_of(&o).trim() == "0")
 }
+
+#[test]
+fn what_only_the_installers_changed_is_not_the_agents_work() {
+    // bundle install adding a platform to Gemfile.lock and leaving a cache file behind.
+    let bundle = "#!/bin/sh\necho '  x86_64-linux' >> Gemfile.lock\nmkdir -p tmp && echo cache > tmp/cache.bin\n";
+    let mut pod = Pod::new(&[("Gemfile", "gem \"pg\"\n"), ("Gemfile.lock", "PLATFORMS\n")]);
+    write_exe(&pod.path().join("bin/bundle"), bundle);
+    pod.set("FAKE_CLAUDE", "nothing");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert_eq!(pod.remote_rev(WORK_BRANCH), None, "{}", stdout_of(&out));
+    assert_eq!(events(&out)[0]["event"], "no_changes");
+    assert!(
+        stdout_of(&out)
+            .contains("left out what only the setup steps changed: Gemfile.lock, tmp/cache.bin")
+    );
+
+    // With real work, only the agent's files are committed.
+    let mut pod = Pod::new(&[("Gemfile", "gem \"pg\"\n"), ("Gemfile.lock", "PLATFORMS\n")]);
+    write_exe(&pod.path().join("bin/bundle"), bundle);
+    pod.set("FAKE_CLAUDE", "dirty");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let files = git(&pod.remote(), &["diff", "--name-only", "main", WORK_BRANCH]);
+    assert_eq!(files, "NOTES.txt");
+}

@@ -78,6 +78,20 @@ impl Git {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        self.exec(dir, args, input, None)
+    }
+
+    fn exec<I, S>(
+        &self,
+        dir: &Path,
+        args: I,
+        input: Option<&str>,
+        index: Option<&Path>,
+    ) -> Result<String, String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
         let what = args
             .first()
@@ -87,6 +101,9 @@ impl Git {
         cmd.args(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(index) = index {
+            cmd.env("GIT_INDEX_FILE", index);
+        }
         if input.is_some() {
             cmd.stdin(Stdio::piped());
         }
@@ -190,6 +207,28 @@ impl Git {
             env.branch,
             env.repo_url
         ))
+    }
+
+    /// The work tree as a tree object, untracked files included, without touching the real index:
+    /// what a commit of everything would hold right now.
+    pub fn snapshot(&self, dir: &Path) -> Result<String, String> {
+        let index = dir.join(".git").join("claude-sandbox-snapshot-index");
+        let _ = std::fs::remove_file(&index);
+        self.exec(dir, ["read-tree", "HEAD"], None, Some(&index))?;
+        self.exec(dir, ["add", "--all"], None, Some(&index))?;
+        let tree = self.exec(dir, ["write-tree"], None, Some(&index));
+        let _ = std::fs::remove_file(&index);
+        tree
+    }
+
+    /// Paths that differ between two trees (or commits).
+    pub fn changed_paths(&self, dir: &Path, from: &str, to: &str) -> Result<Vec<String>, String> {
+        let out = self.run(dir, ["diff-tree", "-r", "--name-only", "-z", from, to])?;
+        Ok(out
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect())
     }
 
     /// Commits need an author; when the image's git has none, name the sandbox.

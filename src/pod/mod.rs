@@ -79,6 +79,8 @@ fn run_phases(env: &PodEnv) -> (u8, Summary) {
             return stop(summary, code, failed.message);
         }
     };
+    // What the tree looks like before the agent starts: changes up to here are the installers'.
+    let after_setup = git.snapshot(&checkout.dir).ok();
     let agent = agent::run(env, &checkout.dir, &secrets, &prepared);
     let agent_code = agent.exit_code;
     let agent_failure = agent.failure.clone();
@@ -87,7 +89,7 @@ fn run_phases(env: &PodEnv) -> (u8, Summary) {
     // Push even after a failed run: the pod's disk is gone once the Job ends, and half a fix on a
     // branch is worth more than nothing.
     stop::publishing();
-    let push = publish::publish(&git, env, &checkout);
+    let push = publish::publish(&git, env, &checkout, after_setup.as_deref());
     let code = match (agent_code, &push) {
         (0, Ok(_)) => 0,
         (0, Err(_)) => SANDBOX_FAILED,

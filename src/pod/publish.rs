@@ -23,8 +23,16 @@ pub enum Published {
     NoChanges,
 }
 
-pub fn publish(git: &Git, env: &PodEnv, checkout: &Checkout) -> Result<Published, String> {
+pub fn publish(
+    git: &Git,
+    env: &PodEnv,
+    checkout: &Checkout,
+    after_setup: Option<&str>,
+) -> Result<Published, String> {
     let dir = &checkout.dir;
+    if let Some(setup_tree) = after_setup {
+        leave_out_setup_changes(git, checkout, setup_tree)?;
+    }
     let pending = git.run(dir, ["status", "--porcelain", "--untracked-files=all"])?;
     if !pending.is_empty() {
         say("committing the changes the agent left uncommitted");
@@ -79,6 +87,52 @@ pub fn publish(git: &Git, env: &PodEnv, checkout: &Checkout) -> Result<Published
         commits,
         compare_url,
     })
+}
+
+/// Installers touch the tree too: `bundle install` adds a platform to Gemfile.lock, `db:prepare`
+/// rewrites the schema dump. Those are not the agent's work, so a file the setup changed and
+/// nobody changed since goes back to how it was before the commit of left-overs; otherwise a run
+/// where the agent did nothing would still push a branch.
+fn leave_out_setup_changes(git: &Git, checkout: &Checkout, setup_tree: &str) -> Result<(), String> {
+    let dir = &checkout.dir;
+    let by_setup = git.changed_paths(dir, &checkout.base, setup_tree)?;
+    if by_setup.is_empty() {
+        return Ok(());
+    }
+    let now = git.snapshot(dir)?;
+    let changed_since = git.changed_paths(dir, setup_tree, &now)?;
+    let committed = git.changed_paths(dir, &checkout.base, "HEAD")?;
+    let setup_only: Vec<&String> = by_setup
+        .iter()
+        .filter(|p| !changed_since.contains(p) && !committed.contains(p))
+        .collect();
+    for path in &setup_only {
+        let object = format!("{}:{path}", checkout.base);
+        if git.run(dir, ["cat-file", "-e", &object]).is_ok() {
+            git.run(
+                dir,
+                [
+                    "--literal-pathspecs",
+                    "checkout",
+                    &checkout.base,
+                    "--",
+                    path,
+                ],
+            )?;
+        } else {
+            let file = dir.join(path);
+            std::fs::remove_file(&file)
+                .map_err(|e| format!("could not remove {}: {e}", file.display()))?;
+        }
+    }
+    if !setup_only.is_empty() {
+        let names: Vec<&str> = setup_only.iter().map(|p| p.as_str()).collect();
+        say(&format!(
+            "left out what only the setup steps changed: {}",
+            crate::output::cut(&names.join(", "), 200)
+        ));
+    }
+    Ok(())
 }
 
 /// The page to review the branch and open a pull request, for hosts whose URL scheme we know.
