@@ -125,6 +125,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever git (or anything pretending to be git) sends, the token only ever goes out
+        /// when the request names exactly the repository's https host.
+        #[test]
+        fn the_token_never_goes_to_another_host(request in "(protocol=https?\n)?(host=[a-z.:0-9\\[\\]-]{0,30}\n)?.{0,40}") {
+            let url = "https://github.com/acme/shop.git";
+            if let Some(reply) = answer(&request, url, Some(TOKEN)) {
+                proptest::prop_assert!(request.lines().any(|l| l == "host=github.com"), "{request:?}");
+                proptest::prop_assert!(request.lines().any(|l| l == "protocol=https"), "{request:?}");
+                let expected = format!("password={TOKEN}\n");
+                proptest::prop_assert!(reply.ends_with(&expected));
+            }
+        }
+    }
+
     #[test]
     fn no_token_no_answer() {
         let req = "protocol=https\nhost=github.com\n";
