@@ -570,7 +570,7 @@ fn a_closed_pipe_ends_quietly_with_success() {
     let repo = TestRepo::committed(&[("README", "hi\n")]);
     // Larger than a pipe buffer, so the writer is still writing when the reader goes away.
     let task_file = repo.path().join("big-task.txt");
-    std::fs::write(&task_file, "x".repeat(150 * 1024)).unwrap();
+    std::fs::write(&task_file, "x".repeat(110 * 1024)).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
         .current_dir(repo.path())
         .args(["remote", "--dry-run", "--task-file"])
