@@ -110,18 +110,6 @@ pub enum Command {
     /// Show the effective settings and where each comes from, or the config file paths
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// The sandbox image's entrypoint: clone, prepare, run the agent, push its branch
-    ///
-    /// Runs inside the job's pod and takes every instruction from the environment the Job sets
-    /// (TASK, REPO_URL, REPO_BRANCH, …); see docs/image.md. Not for use on your machine.
-    #[command(hide = true)]
-    RunInPod,
-    /// A git credential helper that answers with GITHUB_TOKEN (used by run-in-pod)
-    #[command(hide = true)]
-    GitCredential {
-        /// What git asks: get, store or erase
-        operation: String,
-    },
 }
 
 #[derive(Debug, Subcommand)]

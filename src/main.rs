@@ -4,19 +4,23 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use claude_sandbox::cli::{Cli, Command};
+use claude_sandbox::cli::Cli;
 use claude_sandbox::{cmd, failure, pod};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // The in-pod commands end with other programs' exit codes, not the CLI's outcomes.
-    match &cli.command {
-        Command::RunInPod => return ExitCode::from(pod::run()),
-        Command::GitCredential { operation } => {
-            return ExitCode::from(pod::credential::run(operation));
+    // The pod's entrypoint and git's credential helper are not commands for people: they stay out
+    // of --help and completions, take their input from the environment and stdin, and end with
+    // other programs' exit codes rather than the CLI's.
+    let mut args = std::env::args_os().skip(1);
+    match args.next().as_deref().and_then(|a| a.to_str()) {
+        Some("run-in-pod") => return ExitCode::from(pod::run()),
+        Some("git-credential") => {
+            let operation = args.next().unwrap_or_default();
+            return ExitCode::from(pod::credential::run(&operation.to_string_lossy()));
         }
         _ => {}
     }
+    let cli = Cli::parse();
     let code = match cmd::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {

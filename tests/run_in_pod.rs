@@ -753,9 +753,16 @@ fn the_credential_helper_answers_only_for_the_repository_host() {
 
 #[test]
 fn run_in_pod_is_not_offered_to_users() {
-    let out = support::bin().arg("--help").output().unwrap();
-    assert!(!stdout_of(&out).contains("run-in-pod"));
-    assert!(!stdout_of(&out).contains("git-credential"));
+    for args in [
+        &["--help"][..],
+        &["completions", "bash"],
+        &["completions", "fish"],
+    ] {
+        let out = support::bin().args(args).output().unwrap();
+        assert_exit(&out, 0);
+        assert!(!stdout_of(&out).contains("run-in-pod"), "{args:?}");
+        assert!(!stdout_of(&out).contains("git-credential"), "{args:?}");
+    }
 }
 
 #[test]

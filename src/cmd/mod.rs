@@ -164,11 +164,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Config(args) => config::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Setup(args) => setup::run(&ctx, args),
-        // main.rs runs these before any of the CLI's set-up.
-        Command::RunInPod | Command::GitCredential { .. } => Err(Failure::new(
-            "run-in-pod and git-credential are started by the binary's entry point",
-        )
-        .into()),
     }
 }
 
