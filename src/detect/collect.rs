@@ -167,17 +167,18 @@ impl<'t> Ctx<'t> {
         });
     }
 
-    /// A Postgres hit that also means the PostGIS extension.
-    pub(crate) fn postgis_hit(
+    /// A PostgreSQL hit, which needs the PostGIS image when `postgis` is set.
+    pub(crate) fn postgres_hit(
         &mut self,
         file: &str,
         reason: impl Into<String>,
+        postgis: bool,
         weight: Weight,
         source: Source,
     ) {
         self.hit(Service::Postgres, file, reason, weight, source);
         if let Some(h) = self.hits.last_mut() {
-            h.postgis = true;
+            h.postgis = postgis;
         }
     }
 

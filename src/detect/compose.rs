@@ -80,7 +80,7 @@ fn compose_file(ctx: &mut Ctx<'_>, file: &str, weight: Weight) {
             (Some((service, postgis)), Some(img)) => {
                 let reason = format!("image {img}{profile_note}");
                 if postgis {
-                    ctx.postgis_hit(file, reason, weight, Source::Setup);
+                    ctx.postgres_hit(file, reason, true, weight, Source::Setup);
                 } else {
                     ctx.hit(service, file, reason, weight, Source::Setup);
                 }

@@ -273,17 +273,7 @@ fn prisma_schema(ctx: &mut Ctx<'_>, file: &str) {
     }
     if let Some(p) = provider.filter(|p| p == "postgresql" || p == "postgres") {
         let reason = format!("datasource provider = \"{p}\"");
-        if postgis {
-            ctx.postgis_hit(file, reason, Weight::Needed, Source::Setup);
-        } else {
-            ctx.hit(
-                Service::Postgres,
-                file,
-                reason,
-                Weight::Needed,
-                Source::Setup,
-            );
-        }
+        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Source::Setup);
     }
 }
 

@@ -262,6 +262,19 @@ fn path<'a>(t: &'a Table, keys: &[&str]) -> Option<&'a Value> {
     Some(v)
 }
 
+/// A table of named PEP 508 lists (extras, dependency groups); each is reported as `what [name]`.
+fn pep508_groups(
+    ctx: &mut Ctx<'_>,
+    file: &str,
+    groups: Option<&Value>,
+    weight: Weight,
+    what: &str,
+) {
+    for (name, list) in groups.and_then(Value::as_table).into_iter().flatten() {
+        pep508_list(ctx, file, Some(list), weight, &format!("{what} [{name}]"));
+    }
+}
+
 fn pep508_list(ctx: &mut Ctx<'_>, file: &str, list: Option<&Value>, weight: Weight, what: &str) {
     let Some(items) = list.and_then(Value::as_array) else {
         return;
@@ -287,30 +300,21 @@ fn pyproject(ctx: &mut Ctx<'_>, file: &str, visited: &mut HashSet<String>) {
         Weight::Needed,
         "dependency",
     );
-    if let Some(extras) = path(&t, &["project", "optional-dependencies"]).and_then(Value::as_table)
-    {
-        for (extra, list) in extras {
-            pep508_list(
-                ctx,
-                file,
-                Some(list),
-                Weight::Optional,
-                &format!("optional-dependency [{extra}]"),
-            );
-        }
-    }
+    pep508_groups(
+        ctx,
+        file,
+        path(&t, &["project", "optional-dependencies"]),
+        Weight::Optional,
+        "optional-dependency",
+    );
     // Development groups are installed for development and tests (uv does by default).
-    if let Some(groups) = t.get("dependency-groups").and_then(Value::as_table) {
-        for (group, list) in groups {
-            pep508_list(
-                ctx,
-                file,
-                Some(list),
-                Weight::Needed,
-                &format!("dependency-group [{group}]"),
-            );
-        }
-    }
+    pep508_groups(
+        ctx,
+        file,
+        t.get("dependency-groups"),
+        Weight::Needed,
+        "dependency-group",
+    );
     pep508_list(
         ctx,
         file,
@@ -318,17 +322,13 @@ fn pyproject(ctx: &mut Ctx<'_>, file: &str, visited: &mut HashSet<String>) {
         Weight::Needed,
         "uv dev-dependency",
     );
-    if let Some(groups) = path(&t, &["tool", "pdm", "dev-dependencies"]).and_then(Value::as_table) {
-        for (group, list) in groups {
-            pep508_list(
-                ctx,
-                file,
-                Some(list),
-                Weight::Needed,
-                &format!("pdm dev-dependency [{group}]"),
-            );
-        }
-    }
+    pep508_groups(
+        ctx,
+        file,
+        path(&t, &["tool", "pdm", "dev-dependencies"]),
+        Weight::Needed,
+        "pdm dev-dependency",
+    );
     if let Some(poetry) = path(&t, &["tool", "poetry"]).and_then(Value::as_table) {
         poetry_table(
             ctx,

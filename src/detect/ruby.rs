@@ -362,7 +362,7 @@ fn report_gem(ctx: &mut Ctx<'_>, file: &str, name: &str, reason: String, weight:
     match gem_kind(name) {
         Some(GemKind::Service(service, postgis)) => {
             if postgis {
-                ctx.postgis_hit(file, reason, weight, SRC);
+                ctx.postgres_hit(file, reason, true, weight, SRC);
             } else {
                 ctx.hit(service, file, reason, weight, SRC);
             }
@@ -689,17 +689,7 @@ fn database_yml(ctx: &mut Ctx<'_>, file: &str) {
     let adapter = if postgis { "postgis" } else { "postgresql" };
     if !devtest.is_empty() {
         let reason = format!("adapter: {adapter} ({})", devtest.join(", "));
-        if postgis {
-            ctx.postgis_hit(file, reason, Weight::Needed, Source::Setup);
-        } else {
-            ctx.hit(
-                Service::Postgres,
-                file,
-                reason,
-                Weight::Needed,
-                Source::Setup,
-            );
-        }
+        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Source::Setup);
     }
     if !other.is_empty() {
         let reason = format!("adapter: {adapter} ({})", other.join(", "));
