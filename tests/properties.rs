@@ -3,10 +3,12 @@
 //! valid Kubernetes syntax, credentials never survive URL normalisation, and the small parsers
 //! never panic.
 
+mod support;
+
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use claude_sandbox::job::{self, JobPlan, Resources, SidecarImages};
+use claude_sandbox::job::{self, JobPlan};
 use claude_sandbox::{repo, units};
 use k8s_openapi::api::batch::v1::Job;
 use proptest::prelude::*;
@@ -15,26 +17,12 @@ static TEMPLATE: LazyLock<Job> = LazyLock::new(job::embedded_template);
 
 fn plan(task: &str, branch: &str) -> JobPlan {
     JobPlan {
-        name: "claude-sandbox-widgets-20261123-100509-ab12".into(),
         namespace: Some("agents".into()),
         task: task.into(),
-        repo_url: "https://github.com/acme/widgets.git".into(),
         branch: branch.into(),
-        commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
-        image: job::DEFAULT_IMAGE.into(),
         postgres: true,
-        postgis: false,
         redis: true,
-        sidecar_images: SidecarImages::default(),
-        resources: Resources::default(),
-        env: vec![],
-        secret: job::DEFAULT_SECRET.into(),
-        ttl_seconds: job::DEFAULT_TTL_SECS,
-        deadline_seconds: job::DEFAULT_DEADLINE_SECS,
-        cli_version: "0.0.0-test".into(),
-        image_pull_secrets: vec![],
-        node_selector: Default::default(),
-        tolerations: vec![],
+        ..support::sample_plan()
     }
 }
 

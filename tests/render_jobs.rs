@@ -1,33 +1,11 @@
 //! The rendered Job for each service combination, as reviewed snapshots (tests/snapshots/).
 //! A change to the manifest shows up here as a diff to review like code.
 
-use claude_sandbox::job::{self, JobPlan, Resources, SidecarImages};
-use k8s_openapi::api::batch::v1::Job;
+mod support;
 
-fn plan() -> JobPlan {
-    JobPlan {
-        name: "claude-sandbox-widgets-20261123-100509-ab12".into(),
-        namespace: None,
-        task: "fix the flaky checkout spec".into(),
-        repo_url: "https://github.com/acme/widgets.git".into(),
-        branch: "feature/checkout".into(),
-        commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
-        image: job::DEFAULT_IMAGE.into(),
-        postgres: false,
-        postgis: false,
-        redis: false,
-        sidecar_images: SidecarImages::default(),
-        resources: Resources::default(),
-        env: vec![],
-        secret: job::DEFAULT_SECRET.into(),
-        ttl_seconds: job::DEFAULT_TTL_SECS,
-        deadline_seconds: job::DEFAULT_DEADLINE_SECS,
-        cli_version: "0.0.0-test".into(),
-        image_pull_secrets: vec![],
-        node_selector: Default::default(),
-        tolerations: vec![],
-    }
-}
+use claude_sandbox::job::{self, JobPlan};
+use k8s_openapi::api::batch::v1::Job;
+use support::sample_plan as plan;
 
 fn yaml(p: &JobPlan) -> String {
     job::to_yaml(&job::render(&job::embedded_template(), p)).unwrap()

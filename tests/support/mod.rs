@@ -166,3 +166,31 @@ pub fn credentials_secret(keys: &[&str]) -> k8s_openapi::api::core::v1::Secret {
         ..Default::default()
     }
 }
+
+/// A typical job plan, no services: the fixture the rendering tests vary field by field.
+pub fn sample_plan() -> claude_sandbox::job::JobPlan {
+    use claude_sandbox::job::{self, JobPlan, Resources, SidecarImages};
+
+    JobPlan {
+        name: "claude-sandbox-widgets-20261123-100509-ab12".into(),
+        namespace: None,
+        task: "fix the flaky checkout spec".into(),
+        repo_url: "https://github.com/acme/widgets.git".into(),
+        branch: "feature/checkout".into(),
+        commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        image: job::DEFAULT_IMAGE.into(),
+        postgres: false,
+        postgis: false,
+        redis: false,
+        sidecar_images: SidecarImages::default(),
+        resources: Resources::default(),
+        env: vec![],
+        secret: job::DEFAULT_SECRET.into(),
+        ttl_seconds: job::DEFAULT_TTL_SECS,
+        deadline_seconds: job::DEFAULT_DEADLINE_SECS,
+        cli_version: "0.0.0-test".into(),
+        image_pull_secrets: vec![],
+        node_selector: Default::default(),
+        tolerations: vec![],
+    }
+}
