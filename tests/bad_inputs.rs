@@ -26,7 +26,7 @@ use fake_api::{Config, FakeApi, Faults, LogSource, Scenario};
 use k8s_openapi::api::batch::v1::{Job, JobStatus};
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use support::{TestRepo, stderr_of, stdout_of};
+use support::{TestRepo, agent_lines, stderr_of, stdout_of};
 
 const TOKEN: &str = "ghp_TOPSECRETtoken0123456789";
 
@@ -172,13 +172,6 @@ fn running_job(name: &str, ours: bool) -> Job {
             ..Default::default()
         }),
     }
-}
-
-/// An agent log of `n` stream-json lines, each naming its number.
-fn agent_lines(n: usize) -> Vec<String> {
-    (1..=n)
-        .map(|i| format!(r#"{{"type":"assistant","message":{{"content":[{{"type":"text","text":"line {i}"}}]}}}}"#))
-        .collect()
 }
 
 /// A kubeconfig with contexts `fake` (current) and `other`, both at `server`.

@@ -13,7 +13,7 @@ use fake_api::{Config, FakeApi, Faults, Scenario};
 use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus};
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use support::{TestRepo, stderr_of, stdout_of};
+use support::{TestRepo, agent_lines, stderr_of, stdout_of};
 
 const SECRET: &str = "claude-sandbox-secrets";
 
@@ -28,18 +28,20 @@ fn good_config() -> Config {
     }
 }
 
-fn lines(n: usize) -> Vec<String> {
-    (1..=n)
-        .map(|i| format!(r#"{{"type":"assistant","message":{{"content":[{{"type":"text","text":"line {i}"}}]}}}}"#))
-        .collect()
-}
-
 struct World {
     api: FakeApi,
     repo: TestRepo,
 }
 
 impl World {
+    /// The good configuration, with these faults injected.
+    fn faulty(faults: Faults) -> Self {
+        World::new(Config {
+            faults,
+            ..good_config()
+        })
+    }
+
     fn new(cfg: Config) -> Self {
         World {
             api: FakeApi::start(cfg),
@@ -175,7 +177,7 @@ fn remote_honours_the_namespace_and_context_choices() {
 
 #[test]
 fn remote_follow_streams_every_line_and_exits_with_success() {
-    let log = lines(50);
+    let log = agent_lines(50);
     let w = World::new(Config {
         scenario: Scenario::succeed(&log),
         ..good_config()
@@ -190,7 +192,7 @@ fn remote_follow_streams_every_line_and_exits_with_success() {
 #[test]
 fn remote_follow_exits_3_when_the_agent_fails() {
     let w = World::new(Config {
-        scenario: Scenario::fail(&lines(3), 2),
+        scenario: Scenario::fail(&agent_lines(3), 2),
         ..good_config()
     });
     let out = w.run(&["remote", "-f", "do it"]);
@@ -211,7 +213,7 @@ fn remote_wait_is_silent_and_returns_the_result() {
     assert_eq!(stdout_of(&out), "");
 
     let bad = World::new(Config {
-        scenario: Scenario::fail(&lines(1), 1),
+        scenario: Scenario::fail(&agent_lines(1), 1),
         ..good_config()
     });
     assert_eq!(bad.run(&["remote", "--wait", "x"]).status.code(), Some(3));
@@ -220,7 +222,7 @@ fn remote_wait_is_silent_and_returns_the_result() {
 #[test]
 fn timeout_exits_124_and_leaves_the_job_running() {
     let w = World::new(Config {
-        scenario: Scenario::stay_running(&lines(2)),
+        scenario: Scenario::stay_running(&agent_lines(2)),
         ..good_config()
     });
     let out = w.run(&["remote", "--wait", "--timeout", "2s", "x"]);
@@ -273,12 +275,9 @@ fn old_clusters_are_refused_sidecars_but_run_without() {
 
 #[test]
 fn a_failed_create_is_checked_by_name_and_never_doubled() {
-    let w = World::new(Config {
-        faults: Faults {
-            drop_connection_on_create: 1,
-            ..Default::default()
-        },
-        ..good_config()
+    let w = World::faulty(Faults {
+        drop_connection_on_create: 1,
+        ..Default::default()
     });
     w.submit(&[]);
     assert_eq!(
@@ -287,12 +286,9 @@ fn a_failed_create_is_checked_by_name_and_never_doubled() {
         "exactly one job, though the first answer was lost"
     );
 
-    let w = World::new(Config {
-        faults: Faults {
-            server_errors_on_create: 1,
-            ..Default::default()
-        },
-        ..good_config()
+    let w = World::faulty(Faults {
+        server_errors_on_create: 1,
+        ..Default::default()
     });
     w.submit(&[]);
     assert_eq!(w.created().len(), 1);
@@ -300,12 +296,9 @@ fn a_failed_create_is_checked_by_name_and_never_doubled() {
 
 #[test]
 fn api_500_on_create_every_time_leaves_nothing_behind() {
-    let w = World::new(Config {
-        faults: Faults {
-            server_errors_on_create: 100,
-            ..Default::default()
-        },
-        ..good_config()
+    let w = World::faulty(Faults {
+        server_errors_on_create: 100,
+        ..Default::default()
     });
     let out = w.run(&["remote", "x"]);
     assert_one_line_error(&out, 1, &["create job", "500"]);
@@ -314,13 +307,10 @@ fn api_500_on_create_every_time_leaves_nothing_behind() {
 
 #[test]
 fn throttling_is_retried() {
-    let w = World::new(Config {
-        faults: Faults {
-            too_many_requests: 2,
-            retry_after_seconds: 1,
-            ..Default::default()
-        },
-        ..good_config()
+    let w = World::faulty(Faults {
+        too_many_requests: 2,
+        retry_after_seconds: 1,
+        ..Default::default()
     });
     let name = w.submit(&[]);
     let out = w.run(&["list", "-o", "name"]);
@@ -403,7 +393,7 @@ fn a_namespace_that_does_not_exist_is_named() {
 
 #[test]
 fn logs_reconnects_after_drops_without_losing_or_repeating_a_line() {
-    let log = lines(200);
+    let log = agent_lines(200);
     let w = World::new(Config {
         scenario: Scenario::Succeed {
             log: fake_api::LogSource::Lines(log.clone()),
@@ -502,7 +492,7 @@ fn a_pod_that_cannot_start_fails_fast_with_the_reason() {
 fn out_of_memory_and_deadline_end_with_3() {
     let w = World::new(Config {
         scenario: Scenario::OomKilled {
-            log: fake_api::LogSource::Lines(lines(2)),
+            log: fake_api::LogSource::Lines(agent_lines(2)),
         },
         ..good_config()
     });
@@ -516,7 +506,7 @@ fn out_of_memory_and_deadline_end_with_3() {
 
     let w = World::new(Config {
         scenario: Scenario::DeadlineExceeded {
-            log: fake_api::LogSource::Lines(lines(2)),
+            log: fake_api::LogSource::Lines(agent_lines(2)),
             after: Duration::from_millis(300),
         },
         ..good_config()
@@ -532,12 +522,9 @@ fn out_of_memory_and_deadline_end_with_3() {
 
 #[test]
 fn a_slow_start_is_waited_through() {
-    let w = World::new(Config {
-        faults: Faults {
-            slow_start: Duration::from_millis(1500),
-            ..Default::default()
-        },
-        ..good_config()
+    let w = World::faulty(Faults {
+        slow_start: Duration::from_millis(1500),
+        ..Default::default()
     });
     let out = w.run(&["remote", "-f", "x"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
@@ -547,7 +534,7 @@ fn a_slow_start_is_waited_through() {
 #[test]
 fn ctrl_c_detaches_and_leaves_the_job_running() {
     let w = World::new(Config {
-        scenario: Scenario::stay_running(&lines(3)),
+        scenario: Scenario::stay_running(&agent_lines(3)),
         ..good_config()
     });
     let name = w.submit(&[]);
@@ -1283,7 +1270,7 @@ fn setup_network_policy_limits_egress_of_sandbox_pods() {
 
 #[test]
 fn logs_of_a_job_the_cluster_deleted_come_from_the_local_copy() {
-    let log = lines(5);
+    let log = agent_lines(5);
     let w = World::new(Config {
         scenario: Scenario::succeed(&log),
         ..good_config()

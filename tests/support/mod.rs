@@ -194,3 +194,10 @@ pub fn sample_plan() -> claude_sandbox::job::JobPlan {
         tolerations: vec![],
     }
 }
+
+/// An agent log of `n` stream-json lines, each naming its number.
+pub fn agent_lines(n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| format!(r#"{{"type":"assistant","message":{{"content":[{{"type":"text","text":"line {i}"}}]}}}}"#))
+        .collect()
+}
