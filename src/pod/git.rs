@@ -214,7 +214,11 @@ impl Git {
     pub fn snapshot(&self, dir: &Path) -> Result<String, String> {
         let index = dir.join(".git").join("claude-sandbox-snapshot-index");
         let _ = std::fs::remove_file(&index);
-        self.exec(dir, ["read-tree", "HEAD"], None, Some(&index))?;
+        // A copy of the real index carries its file stamps, so only files that changed are read
+        // again; from HEAD alone git would hash every file of the tree.
+        if std::fs::copy(dir.join(".git").join("index"), &index).is_err() {
+            self.exec(dir, ["read-tree", "HEAD"], None, Some(&index))?;
+        }
         self.exec(dir, ["add", "--all"], None, Some(&index))?;
         let tree = self.exec(dir, ["write-tree"], None, Some(&index));
         let _ = std::fs::remove_file(&index);
