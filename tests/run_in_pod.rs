@@ -874,6 +874,11 @@ fn a_work_directory_owned_by_another_user_is_still_worked_in() {
     let out = pod.run();
     assert_exit(&out, 0);
     assert!(pod.remote_rev(WORK_BRANCH).is_some(), "{}", stdout_of(&out));
+    // The agent's own git worked there too: its commit, not the sandbox's commit of left-overs.
+    assert_eq!(
+        git(&pod.remote(), &["log", "-1", "--format=%s", WORK_BRANCH]),
+        "Fix the thing"
+    );
 }
 
 fn running_as_root() -> bool {

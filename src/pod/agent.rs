@@ -3,15 +3,15 @@
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::env::{AGENT_WITHHELD, PodEnv};
+use super::env::PodEnv;
 use super::log::{self, say};
-use super::prepare::{Prepared, exit_code};
+use super::prepare::{Prepared, exit_code, project_command};
 use super::took;
 
 /// How long the agent's last lines may take to arrive once it has exited.
@@ -38,7 +38,8 @@ pub fn run(
     say("starting the agent");
     // The task fits one argument: it arrived as one environment string, which Linux caps at the
     // same 128 KiB (the CLI keeps tasks below that).
-    let mut cmd = Command::new("claude");
+    // No terminal and no push credential: its own `git push` fails at once instead of hanging.
+    let mut cmd = project_command("claude", dir, secrets);
     cmd.args([
         "-p",
         &env.task,
@@ -47,16 +48,8 @@ pub fn run(
         "--verbose",
     ])
     .args(&env.agent_args)
-    .current_dir(dir)
-    .stdin(Stdio::null())
     .stdout(Stdio::piped())
-    .stderr(Stdio::inherit())
-    // Its own git push cannot ask anyone for a password; fail at once instead of hanging.
-    .env("GIT_TERMINAL_PROMPT", "0")
-    .envs(secrets.iter().map(|(k, v)| (k, v)));
-    for var in AGENT_WITHHELD {
-        cmd.env_remove(var);
-    }
+    .stderr(Stdio::inherit());
     if let Some(venv) = &prepared.venv {
         let mut path = OsString::from(venv);
         if let Some(old) = std::env::var_os("PATH") {

@@ -155,18 +155,10 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
         exit_code: 1,
         message: format!("could not start `{label}`: {e}"),
     })?;
-    let mut cmd = Command::new(program);
+    let mut cmd = project_command(program, dir, secrets);
     cmd.args(&step.args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
         // Installers take CI as "no prompts, no progress bars".
-        .env("CI", "true")
-        .env("GIT_CONFIG_COUNT", "1")
-        .envs(super::git::trust(dir, 0))
-        .envs(secrets.iter().map(|(k, v)| (k, v)));
-    for var in AGENT_WITHHELD {
-        cmd.env_remove(var);
-    }
+        .env("CI", "true");
     let spawned = writer
         .try_clone()
         .and_then(|w| cmd.stdout(w).stderr(writer).spawn());
@@ -234,6 +226,27 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
              prepare it your own way"
         ),
     })
+}
+
+/// A program that runs the project's code (an installer, the agent) in the clone: with the
+/// decrypted project variables, trusting the clone despite its root-owned volume, no terminal to
+/// prompt on, and without the credentials it has no use for.
+pub fn project_command(
+    program: impl AsRef<std::ffi::OsStr>,
+    dir: &Path,
+    secrets: &[(String, String)],
+) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_COUNT", "1")
+        .envs(super::git::trust(dir, 0))
+        .envs(secrets.iter().map(|(k, v)| (k, v)));
+    for var in AGENT_WITHHELD {
+        cmd.env_remove(var);
+    }
+    cmd
 }
 
 fn keep_tail(pipe: impl Read, kept: &Mutex<VecDeque<String>>) {
