@@ -90,6 +90,29 @@ impl fmt::Display for BrokenPipe {
 
 impl std::error::Error for BrokenPipe {}
 
+/// The command has already printed its failures one by one (`cancel a b c`); it ends with exit 1
+/// and nothing more, so that one failure is one `error:` line.
+#[derive(Debug)]
+pub struct Reported;
+
+impl fmt::Display for Reported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("failures already reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+/// Whether an error is stdout's reader going away, from any writer: our own marker, or the
+/// plain I/O error a buffered writer returns.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.is::<BrokenPipe>()
+            || e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// What `main` prints and exits with for an error.
 pub struct Report {
     pub lines: Vec<String>,
@@ -98,10 +121,16 @@ pub struct Report {
 
 /// Turn any error into the one-line `error: …` (and `hint: …`) form and its exit code.
 pub fn report(err: &anyhow::Error) -> Report {
-    if err.chain().any(|e| e.is::<BrokenPipe>()) {
+    if is_broken_pipe(err) {
         return Report {
             lines: Vec::new(),
             code: code::OK,
+        };
+    }
+    if err.chain().any(|e| e.is::<Reported>()) {
+        return Report {
+            lines: Vec::new(),
+            code: code::ERROR,
         };
     }
     let failure = err.chain().find_map(|e| e.downcast_ref::<Failure>());
@@ -129,7 +158,7 @@ pub fn report(err: &anyhow::Error) -> Report {
 }
 
 /// Messages from servers and libraries can span lines; ours are promised to be one line.
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -162,6 +191,19 @@ mod tests {
         let r = report(&err);
         assert_eq!(r.code, 1);
         assert_eq!(r.lines, ["error: first second"]);
+    }
+
+    #[test]
+    fn a_closed_pipe_from_a_plain_writer_is_a_quiet_success_too() {
+        let io = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let r = report(&anyhow::Error::new(io).context("following the log"));
+        assert_eq!((r.code, r.lines.len()), (0, 0));
+    }
+
+    #[test]
+    fn reported_failures_exit_1_without_another_line() {
+        let r = report(&anyhow::Error::new(Reported));
+        assert_eq!((r.code, r.lines.len()), (1, 0));
     }
 
     #[test]

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         Err(err) => {
             let report = failure::report(&err);
             for line in &report.lines {
-                eprintln!("{line}");
+                claude_sandbox::output::to_stderr(line);
             }
             report.code
         }

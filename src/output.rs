@@ -1,11 +1,11 @@
 //! One place that decides what goes to stdout and stderr: data to stdout, everything meant for a
 //! person (progress, warnings, hints) to stderr, so `-o json | jq` and `$(…)` always see clean data.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use clap::ValueEnum;
 
-use crate::failure::BrokenPipe;
+use crate::failure::{self, BrokenPipe, Failure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ColorChoice {
@@ -85,22 +85,53 @@ impl Printer {
         }
     }
 
+    /// A buffered writer on stdout for data that arrives in pieces (a followed log). Its write
+    /// errors are the caller's to return: a closed pipe among them ends the command quietly.
+    pub fn data_writer(&self) -> DataWriter {
+        BufWriter::with_capacity(64 * 1024, io::stdout())
+    }
+
     /// Progress and results meant for a person; silenced by `-q`.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            to_stderr(text);
         }
     }
 
     /// Something the user should know before trusting the result; shown even with `-q`.
     pub fn warn(&self, text: &str) {
-        eprintln!("{}: {text}", self.paint_err("warning", Tone::Warn));
+        to_stderr(&format!(
+            "{}: {text}",
+            self.paint_err("warning", Tone::Warn)
+        ));
+    }
+
+    /// How something the user waited for ended badly (a failed job, a timeout); shown even with
+    /// `-q`, because the exit code alone does not say why.
+    pub fn alert(&self, text: &str) {
+        to_stderr(&self.paint_err(text, Tone::Bad));
+    }
+
+    /// The one rule for hints: a hint explains the line before it, so it is shown exactly when
+    /// that line is. Hints after errors, warnings and alerts (which `-q` never hides) always
+    /// show; a suggested next step after a success is `info` and follows `-q`.
+    pub fn hint(&self, text: &str) {
+        to_stderr(&format!("hint: {}", failure::one_line(text)));
+    }
+
+    /// One failure among several the command goes on past (`cancel a b c`): its `error:` line
+    /// and hint, the same form `main` gives the failure that ends a command.
+    pub fn error(&self, failure: &Failure) {
+        to_stderr(&format!("error: {}", failure::one_line(&failure.message)));
+        if let Some(h) = &failure.hint {
+            self.hint(h);
+        }
     }
 
     /// Extra detail for `-v` (level 1) and `-vv` (level 2).
     pub fn debug(&self, level: u8, text: &str) {
         if self.verbose >= level && !self.quiet {
-            eprintln!("{}", self.paint_err(text, Tone::Dim));
+            to_stderr(&self.paint_err(text, Tone::Dim));
         }
     }
 
@@ -111,6 +142,18 @@ impl Printer {
     pub fn paint_out(&self, text: &str, tone: Tone) -> String {
         paint(text, tone, self.color_stdout)
     }
+}
+
+/// What [`Printer::data_writer`] hands out.
+pub type DataWriter = BufWriter<io::Stdout>;
+
+/// One line to stderr. A closed or full stderr is not worth a panic or an error of its own: the
+/// exit code still tells scripts how the command ended.
+pub fn to_stderr(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err
+        .write_all(text.as_bytes())
+        .and_then(|()| err.write_all(b"\n"));
 }
 
 #[derive(Debug, Clone, Copy)]

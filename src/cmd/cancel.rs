@@ -7,8 +7,10 @@ use super::Ctx;
 use crate::cli::CancelArgs;
 use crate::cluster::jobs;
 use crate::cluster::{Action, Cluster, describe};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, Outcome, Reported};
 
+/// Each job is tried even when another fails; each failure is one `error:` line of its own, and
+/// the count of failures is a summary for a person, not another error.
 pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<Outcome> {
     let failures = super::block_on(async {
         let cluster = ctx.connect().await?;
@@ -17,24 +19,23 @@ pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<Outcome> {
             match cancel_one(&cluster, name).await {
                 Ok(msg) => ctx.printer.out(&msg)?,
                 Err(f) => {
-                    eprintln!("error: {f}");
-                    if let Some(h) = &f.hint {
-                        ctx.printer.info(&format!("hint: {h}"));
-                    }
+                    ctx.printer.error(&f);
                     failures += 1;
                 }
             }
         }
         anyhow::Ok(failures)
     })??;
-    if failures > 0 {
-        return Err(Failure::new(format!(
+    if failures == 0 {
+        return Ok(Outcome::Success);
+    }
+    if args.jobs.len() > 1 {
+        ctx.printer.info(&format!(
             "{failures} of {} jobs could not be cancelled",
             args.jobs.len()
-        ))
-        .into());
+        ));
     }
-    Ok(Outcome::Success)
+    Err(Reported.into())
 }
 
 async fn cancel_one(cluster: &Cluster, name: &str) -> Result<String, Failure> {

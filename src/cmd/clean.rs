@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::cli::CleanArgs;
 use crate::cluster::jobs::{self, JobState};
 use crate::cluster::{Action, describe};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, Outcome, Reported};
 use crate::units::format_age;
 
 pub fn run(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
@@ -71,18 +71,19 @@ async fn clean(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
         match super::cancel::delete_job(&cluster, name(j)).await {
             Ok(()) => ctx.printer.out(&format!("deleted {}", name(j)))?,
             Err(f) => {
-                eprintln!("error: {f}");
+                ctx.printer.error(&f);
                 failed += 1;
             }
         }
     }
     if failed > 0 {
-        return Err(Failure::new(format!(
+        // Each failure had its own `error:` line; the count is a summary, not one more error.
+        ctx.printer.info(&format!(
             "deleted {} of {} jobs; {failed} could not be deleted",
             chosen.len() - failed,
             chosen.len()
-        ))
-        .into());
+        ));
+        return Err(Reported.into());
     }
     ctx.printer.info(&format!(
         "deleted {} job{}",

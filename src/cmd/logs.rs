@@ -78,7 +78,7 @@ pub fn follow_job(
     let spinner = ctx.spinner();
     let bar = spinner.clone();
     let label = name.to_string();
-    let verbose = ctx.printer.verbosity() > 0;
+    let printer = ctx.printer.clone();
     let mut last_reason = String::new();
     let mut opts = Options {
         container: container.to_string(),
@@ -86,7 +86,9 @@ pub fn follow_job(
         on_wait: Box::new(move |why: &str| {
             match &bar {
                 Some(b) => b.set_message(format!("waiting for {label}: {why}")),
-                None if verbose && why != last_reason => eprintln!("waiting for {label}: {why}"),
+                None if why != last_reason => {
+                    printer.debug(1, &format!("waiting for {label}: {why}"))
+                }
                 None => {}
             }
             last_reason = why.to_string();
@@ -150,13 +152,17 @@ fn from_archive(ctx: &Ctx, cluster: &Cluster, name: &str, raw: bool) -> Result<O
 
 fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
     // Only the agent speaks stream-json; sidecar logs and pipes get the lines untouched.
+    let out = Box::new(ctx.printer.data_writer());
     if raw || container != AGENT_CONTAINER || !ctx.printer.stdout_is_terminal() {
-        StdoutSink::raw()
+        StdoutSink::raw(out)
     } else {
-        StdoutSink::rendered(Style {
-            color: ctx.printer.color_stdout(),
-            verbose: ctx.printer.verbosity() > 0,
-        })
+        StdoutSink::rendered(
+            out,
+            Style {
+                color: ctx.printer.color_stdout(),
+                verbose: ctx.printer.verbosity() > 0,
+            },
+        )
     }
 }
 

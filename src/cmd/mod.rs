@@ -178,12 +178,9 @@ pub fn report_ending(ctx: &Ctx, job: &str, ending: &Ending) -> Outcome {
         }
         Ending::StillRunning => Outcome::Success,
         Ending::Failed(why) => {
-            eprintln!(
-                "{}",
-                p.paint_err(&format!("job {job} failed: {why}"), Tone::Bad)
-            );
-            p.info(&format!(
-                "hint: see what happened with `claude-sandbox status {job}{ns}`"
+            p.alert(&format!("job {job} failed: {why}"));
+            p.hint(&format!(
+                "see what happened with `claude-sandbox status {job}{ns}`"
             ));
             Outcome::JobFailed
         }
@@ -193,26 +190,14 @@ pub fn report_ending(ctx: &Ctx, job: &str, ending: &Ending) -> Outcome {
             } else {
                 format!(": {message}")
             };
-            eprintln!(
-                "{}",
-                p.paint_err(
-                    &format!("job {job} cannot start: {reason}{detail}"),
-                    Tone::Bad
-                )
-            );
-            p.info(&format!(
-                "hint: it will not recover by itself; fix the cause and remove it with `claude-sandbox cancel {job}{ns}`"
+            p.alert(&format!("job {job} cannot start: {reason}{detail}"));
+            p.hint(&format!(
+                "it will not recover by itself; fix the cause and remove it with `claude-sandbox cancel {job}{ns}`"
             ));
             Outcome::JobFailed
         }
         Ending::Deleted => {
-            eprintln!(
-                "{}",
-                p.paint_err(
-                    &format!("job {job} was deleted before it finished"),
-                    Tone::Bad
-                )
-            );
+            p.alert(&format!("job {job} was deleted before it finished"));
             Outcome::JobFailed
         }
     }
@@ -236,18 +221,18 @@ where
                 Some(Ok(ending)) => Ok(report_ending(ctx, job, &ending)),
                 Some(Err(e)) => Err(e),
                 None => {
-                    eprintln!(
+                    ctx.printer.alert(&format!(
                         "timed out after {} waiting for job {job}; it keeps running",
                         crate::units::format_duration(timeout.unwrap_or_default())
-                    );
-                    ctx.printer.info(&format!("hint: follow it with `claude-sandbox logs {job}{ns}`"));
+                    ));
+                    ctx.printer.hint(&format!("follow it with `claude-sandbox logs {job}{ns}`"));
                     Ok(Outcome::TimedOut)
                 }
             },
             _ = tokio::signal::ctrl_c() => {
-                eprintln!();
-                eprintln!("detached from job {job}; it keeps running");
-                ctx.printer.info(&format!("hint: re-attach with `claude-sandbox logs {job}{ns}`"));
+                // A fresh line: the terminal shows ^C where the cursor was.
+                ctx.printer.alert(&format!("\ndetached from job {job}; it keeps running"));
+                ctx.printer.hint(&format!("re-attach with `claude-sandbox logs {job}{ns}`"));
                 Ok(Outcome::Detached)
             }
         }

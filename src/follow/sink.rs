@@ -1,6 +1,6 @@
 //! Where followed log lines go: untouched (`--raw`, pipes) or rendered for a person.
 
-use std::io::{BufWriter, Stdout, Write};
+use std::io::Write;
 
 use super::render::{Renderer, Style};
 
@@ -10,19 +10,19 @@ pub trait Sink: Send {
     fn flush(&mut self) -> std::io::Result<()>;
 }
 
-/// Buffered stdout, flushed once per chunk read from the network rather than once per line, so a
-/// fast log is not slowed down by a write call per line.
+/// Buffered stdout (the writer the printer hands out), flushed once per chunk read from the
+/// network rather than once per line, so a fast log is not slowed down by a write call per line.
 pub struct StdoutSink {
-    out: BufWriter<Stdout>,
+    out: Box<dyn Write + Send>,
     renderer: Option<Renderer>,
     failed: Option<std::io::Error>,
     archive: Option<crate::archive::Writer>,
 }
 
 impl StdoutSink {
-    pub fn raw() -> Self {
+    pub fn raw(out: Box<dyn Write + Send>) -> Self {
         StdoutSink {
-            out: BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            out,
             renderer: None,
             failed: None,
             archive: None,
@@ -35,10 +35,10 @@ impl StdoutSink {
         self
     }
 
-    pub fn rendered(style: Style) -> Self {
+    pub fn rendered(out: Box<dyn Write + Send>, style: Style) -> Self {
         StdoutSink {
             renderer: Some(Renderer::new(style)),
-            ..StdoutSink::raw()
+            ..StdoutSink::raw(out)
         }
     }
 
