@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::detect::Service;
-use crate::output::ColorChoice;
+use crate::cluster::jobs::JobState;
+use crate::plan::{ServiceChoice, parse_services};
 use crate::units::{self, ResourceSpec};
 
 const EXAMPLES: &str = "\
@@ -189,32 +189,6 @@ pub struct SourceArgs {
     pub image: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceChoice {
-    Auto,
-    None,
-    List(Vec<Service>),
-}
-
-pub fn parse_services(text: &str) -> Result<ServiceChoice, String> {
-    match text.trim() {
-        "auto" => return Ok(ServiceChoice::Auto),
-        "none" | "" => return Ok(ServiceChoice::None),
-        _ => {}
-    }
-    let mut list = Vec::new();
-    for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let service: Service = name.parse().map_err(|_| {
-            format!("unknown service '{name}': choose from postgres, redis (or auto, none)")
-        })?;
-        if !list.contains(&service) {
-            list.push(service);
-        }
-    }
-    list.sort();
-    Ok(ServiceChoice::List(list))
-}
-
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
     /// What the agent should do (use -- before a task that starts with '-')
@@ -323,6 +297,35 @@ pub struct LogsArgs {
     pub container: Option<String>,
 }
 
+/// `list --status`: the job states by the names users type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl From<StatusFilter> for JobState {
+    fn from(s: StatusFilter) -> Self {
+        match s {
+            StatusFilter::Pending => JobState::Pending,
+            StatusFilter::Running => JobState::Running,
+            StatusFilter::Succeeded => JobState::Succeeded,
+            StatusFilter::Failed => JobState::Failed,
+        }
+    }
+}
+
+/// `--color`: when to colour what is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only jobs of this repository URL ('.' for the repository you are in)
@@ -335,7 +338,7 @@ pub struct ListArgs {
 
     /// Only jobs in this state
     #[arg(long, value_enum, value_name = "STATUS")]
-    pub status: Option<crate::cluster::jobs::JobState>,
+    pub status: Option<StatusFilter>,
 
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListOutput::Table, value_name = "FORMAT")]
@@ -440,6 +443,7 @@ pub struct CompletionsArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::Service;
     use clap::CommandFactory;
 
     #[test]

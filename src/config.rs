@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Toleration;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::cli::ServiceChoice;
+use crate::plan::ServiceChoice;
 use crate::units;
 
 pub const REPO_FILE: &str = ".claude-sandbox.toml";
@@ -153,7 +153,7 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<(), ConfigError>
         message: format!("{key}: {message}"),
     };
     if let Some(s) = &cfg.services {
-        crate::cli::parse_services(s).map_err(|m| bad("services", m))?;
+        crate::plan::parse_services(s).map_err(|m| bad("services", m))?;
     }
     for (key, value) in [("cpu", &cfg.cpu), ("memory", &cfg.memory)] {
         if let Some(v) = value {
@@ -243,7 +243,7 @@ impl Layers {
 
     pub fn services(&self) -> Option<ServiceChoice> {
         self.get(|c| c.services.clone())
-            .and_then(|s| crate::cli::parse_services(&s).ok())
+            .and_then(|s| crate::plan::parse_services(&s).ok())
     }
 }
 

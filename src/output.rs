@@ -3,17 +3,8 @@
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 
-use clap::ValueEnum;
-
+use crate::cli::ColorChoice;
 use crate::failure::{self, BrokenPipe, Failure};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
 
 #[derive(Debug, Clone)]
 pub struct Printer {

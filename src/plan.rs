@@ -3,9 +3,36 @@
 
 use serde::Serialize;
 
-use crate::cli::ServiceChoice;
 use crate::detect::{Detection, Evidence, Service, ServiceEvidence};
 use crate::job::DEFAULT_IMAGE;
+
+/// Which services to run: what detection found, none, or a list the user named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceChoice {
+    Auto,
+    None,
+    List(Vec<Service>),
+}
+
+/// `--services` and the `services` config key: `auto`, `none`, or `postgres,redis`.
+pub fn parse_services(text: &str) -> Result<ServiceChoice, String> {
+    match text.trim() {
+        "auto" => return Ok(ServiceChoice::Auto),
+        "none" | "" => return Ok(ServiceChoice::None),
+        _ => {}
+    }
+    let mut list = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let service: Service = name.parse().map_err(|_| {
+            format!("unknown service '{name}': choose from postgres, redis (or auto, none)")
+        })?;
+        if !list.contains(&service) {
+            list.push(service);
+        }
+    }
+    list.sort();
+    Ok(ServiceChoice::List(list))
+}
 
 /// The services that will run, with the reason for each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::retry;
 use crate::job::keys;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     Pending,

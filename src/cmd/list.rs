@@ -90,7 +90,10 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
                 .as_deref()
                 .is_none_or(|b| jobs::annotation(j, keys::BRANCH_FULL) == Some(b))
         })
-        .filter(|j| args.status.is_none_or(|s| jobs::state(j) == s))
+        .filter(|j| {
+            args.status
+                .is_none_or(|s| jobs::state(j) == JobState::from(s))
+        })
         .collect();
     let now = jiff::Timestamp::now();
     match args.output {

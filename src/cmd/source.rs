@@ -4,9 +4,10 @@
 use anyhow::Result;
 
 use super::Ctx;
-use crate::cli::{ServiceChoice, SourceArgs};
+use crate::cli::SourceArgs;
 use crate::detect::{self, tree::GitTree};
 use crate::failure::Failure;
+use crate::plan::ServiceChoice;
 use crate::plan::{self, ImageChoice, Services};
 use crate::repo::{self, Overrides, RepoError, RepoInfo, Sync, UrlError};
 
