@@ -996,7 +996,7 @@ fn cases() -> Vec<Case> {
             &["remote", "-v", "-v", "x"],
             1,
             &[
-                "lacks CLAUDE_CODE_OAUTH_TOKEN (or ANTHROPIC_API_KEY)",
+                "lacks CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_API_KEY",
                 "hint: ",
             ],
         )

@@ -1345,3 +1345,28 @@ fn setup_records_an_existing_registry_secret_in_the_user_config() {
     let missing = run(&["setup", "--image-pull-secret", "quay"]);
     assert_one_line_error(&missing, 1, &["registry secret quay not found"]);
 }
+
+/// `remote` and `doctor` share one check of the secret's keys, reading `data` and `stringData`:
+/// doctor once read only `data` and called a secret `remote` accepted incomplete.
+#[test]
+fn remote_and_doctor_agree_on_keys_kept_in_string_data() {
+    let mut split = secret(&["GITHUB_TOKEN"]);
+    split.string_data = Some(BTreeMap::from([(
+        "ANTHROPIC_API_KEY".to_string(),
+        "planted-secret-value".to_string(),
+    )]));
+    let w = World::new(Config {
+        secrets: vec![split],
+        ..Default::default()
+    });
+    let doctor = w.run(&["doctor"]);
+    let text = stdout_of(&doctor);
+    assert_eq!(doctor.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("secret claude-sandbox-secrets: has ANTHROPIC_API_KEY, GITHUB_TOKEN"),
+        "{text}"
+    );
+    let remote = w.run(&["remote", "-o", "name", "the task"]);
+    assert!(remote.status.success(), "{}", stderr_of(&remote));
+    assert!(!text.contains("planted-secret-value"));
+}

@@ -1,15 +1,16 @@
-//! Jobs made by this tool: finding them (paginated, by label) and reading their state from the
-//! Job's own status and conditions (the API server cannot select by `status.failed`).
+//! Jobs made by this tool: finding, listing (paginated, by label), creating and deleting them, and
+//! reading their state from the Job's own status and conditions (the API server cannot select by
+//! `status.failed`).
 
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
-use kube::api::ListParams;
+use kube::api::{DeleteParams, ListParams, PostParams};
 use serde::Serialize;
 
-use super::retry;
+use super::{Cluster, errors, retry};
+use crate::failure::Failure;
 use crate::job::keys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,12 +139,32 @@ pub fn age(job: &Job, now: jiff::Timestamp) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// One job by name, or None when the cluster has no such job.
+pub async fn find(cluster: &Cluster, name: &str) -> Result<Option<Job>, Failure> {
+    let api: Api<Job> = cluster.api();
+    retry::idempotent(|| api.get_opt(name))
+        .await
+        .map_err(|e| cluster.failure(e, "get", "jobs", Some(name)))
+}
+
+/// One job by name; a failure worded for the user when it is not there.
+pub async fn get(cluster: &Cluster, name: &str) -> Result<Job, Failure> {
+    // `status ""` or `logs "my job"` would otherwise fail inside kube as a request it cannot
+    // build; a name that cannot exist is a usage error, not a cluster problem.
+    errors::check_name("job", name)?;
+    let api: Api<Job> = cluster.api();
+    retry::idempotent(|| api.get(name))
+        .await
+        .map_err(|e| cluster.failure(e, "get", "jobs", Some(name)))
+}
+
 /// Every job this tool made in the namespace that matches `extra_selector`, newest first.
 /// Pages through the list so thousands of jobs do not arrive in one giant response.
 pub async fn list_managed(
-    api: &Api<Job>,
+    cluster: &Cluster,
     extra_selector: &[String],
-) -> Result<Vec<Job>, kube::Error> {
+) -> Result<Vec<Job>, Failure> {
+    let api: Api<Job> = cluster.api();
     let mut selector = vec![keys::SELECTOR.to_string()];
     selector.extend(extra_selector.iter().cloned());
     let selector = selector.join(",");
@@ -154,7 +175,9 @@ pub async fn list_managed(
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
-        let page = retry::idempotent(|| api.list(&lp)).await?;
+        let page = retry::idempotent(|| api.list(&lp))
+            .await
+            .map_err(|e| cluster.failure(e, "list", "jobs", None))?;
         token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
         out.extend(page.items);
         if token.is_none() {
@@ -169,16 +192,53 @@ pub async fn list_managed(
     Ok(out)
 }
 
-/// The pods of a job, newest first (a job here has one, but a retried or replaced pod may linger).
-pub async fn pods_of(api: &Api<Pod>, job: &str) -> Result<Vec<Pod>, kube::Error> {
-    let lp = ListParams::default().labels(&format!("job-name={job}"));
-    let mut pods = retry::idempotent(|| api.list(&lp)).await?.items;
-    pods.sort_by(|a, b| {
-        let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
-        let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
-        tb.cmp(&ta)
-    });
-    Ok(pods)
+/// Delete a job and, through Background propagation, its pods: the API's default for Jobs
+/// orphans the pods, which would keep the agent running.
+pub async fn delete(cluster: &Cluster, name: &str) -> Result<(), Failure> {
+    let api: Api<Job> = cluster.api();
+    api.delete(name, &DeleteParams::background())
+        .await
+        .map(|_| ())
+        .map_err(|e| cluster.failure(e, "delete", "jobs", Some(name)))
+}
+
+/// A created job, and what happened on the way for `-v` to show.
+pub struct Created {
+    pub job: Job,
+    pub notes: Vec<String>,
+}
+
+/// Create the job. A create that failed in transit is looked up by name before it is tried
+/// again, so a flaky connection never yields two jobs.
+pub async fn create(cluster: &Cluster, manifest: &Job) -> Result<Created, Failure> {
+    let api: Api<Job> = cluster.api();
+    let name = manifest.metadata.name.clone().unwrap_or_default();
+    let params = PostParams {
+        field_manager: Some("claude-sandbox".into()),
+        ..Default::default()
+    };
+    let mut notes = Vec::new();
+    let mut attempt = 0;
+    loop {
+        match api.create(&params, manifest).await {
+            Ok(job) => return Ok(Created { job, notes }),
+            Err(e) if errors::is_transient(&e) && attempt < 3 => {
+                notes.push(format!(
+                    "creating the job failed ({}); checking whether it exists",
+                    errors::short(&e)
+                ));
+                tokio::time::sleep(retry::backoff(attempt)).await;
+                attempt += 1;
+                if let Ok(Some(existing)) = api.get_opt(&name).await {
+                    return Ok(Created {
+                        job: existing,
+                        notes,
+                    });
+                }
+            }
+            Err(e) => return Err(cluster.failure(e, "create", "jobs", Some(&name))),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,17 @@
 //! Talking to the cluster: which kubeconfig, context and namespace (as kubectl chooses them), the
 //! client, and errors turned into one line a user can act on.
+//!
+//! Every API call the CLI makes lives in this module tree (jobs, pods and their logs and events,
+//! secrets, the egress policy, the server's version and permissions). Each returns data, or a
+//! `Failure` worded for the user, and notes for the caller to show; none of them prints.
 
 pub mod errors;
 pub mod jobs;
+pub mod pods;
+pub mod policy;
 pub mod retry;
+pub mod secrets;
+pub mod server;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,36 +39,30 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// One job by name, or None when the cluster has no such job.
-    pub async fn find_job(
-        &self,
-        name: &str,
-    ) -> Result<Option<k8s_openapi::api::batch::v1::Job>, Failure> {
-        let api: kube::Api<k8s_openapi::api::batch::v1::Job> =
-            kube::Api::namespaced(self.client.clone(), &self.namespace);
-        retry::idempotent(|| api.get_opt(name)).await.map_err(|e| {
-            describe(
-                e,
-                &Action::new("get", "jobs", &self.namespace).named(name),
-                &self.server,
-            )
-        })
+    /// The typed API for one kind of object in the namespace the user chose.
+    pub fn api<K>(&self) -> kube::Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        kube::Api::namespaced(self.client.clone(), &self.namespace)
     }
 
-    /// One job by name, retried on passing faults; a user-ready failure when it is not there.
-    pub async fn get_job(&self, name: &str) -> Result<k8s_openapi::api::batch::v1::Job, Failure> {
-        // `status ""` or `logs "my job"` would otherwise fail inside kube as a request it cannot
-        // build; a name that cannot exist is a usage error, not a cluster problem.
-        errors::check_name("job", name)?;
-        let api: kube::Api<k8s_openapi::api::batch::v1::Job> =
-            kube::Api::namespaced(self.client.clone(), &self.namespace);
-        retry::idempotent(|| api.get(name)).await.map_err(|e| {
-            describe(
-                e,
-                &Action::new("get", "jobs", &self.namespace).named(name),
-                &self.server,
-            )
-        })
+    /// A failed call as one line a user can act on: what was being done (`verb` on `resource`,
+    /// `name` when there is one), in this namespace, on this server.
+    pub fn failure(
+        &self,
+        err: kube::Error,
+        verb: &str,
+        resource: &str,
+        name: Option<&str>,
+    ) -> Failure {
+        let action = Action::new(verb, resource, &self.namespace);
+        let action = match name {
+            Some(n) => action.named(n),
+            None => action,
+        };
+        describe(err, &action, &self.server)
     }
 }
 

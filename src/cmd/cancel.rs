@@ -1,12 +1,8 @@
 use anyhow::Result;
-use k8s_openapi::api::batch::v1::Job;
-use kube::Api;
-use kube::api::DeleteParams;
 
 use super::Ctx;
 use crate::cli::CancelArgs;
-use crate::cluster::jobs;
-use crate::cluster::{Action, Cluster, describe};
+use crate::cluster::{Cluster, jobs};
 use crate::failure::{Failure, Outcome, Reported};
 
 /// Each job is tried even when another fails; each failure is one `error:` line of its own, and
@@ -39,7 +35,7 @@ pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<Outcome> {
 }
 
 async fn cancel_one(cluster: &Cluster, name: &str) -> Result<String, Failure> {
-    let job = cluster.get_job(name).await?;
+    let job = jobs::get(cluster, name).await?;
     if !jobs::is_managed(&job) {
         return Err(Failure::new(format!(
             "job {name} was not made by claude-sandbox; leaving it alone"
@@ -47,25 +43,10 @@ async fn cancel_one(cluster: &Cluster, name: &str) -> Result<String, Failure> {
         .hint("delete it with kubectl if you mean to"));
     }
     let finished = jobs::state(&job).is_finished();
-    delete_job(cluster, name).await?;
+    jobs::delete(cluster, name).await?;
     Ok(if finished {
         format!("job {name} deleted (it had already finished)")
     } else {
         format!("job {name} cancelled")
     })
-}
-
-/// Delete a job and, through Background propagation, its pods: the API's default for Jobs
-/// orphans the pods, which would keep the agent running.
-pub async fn delete_job(cluster: &Cluster, name: &str) -> Result<(), Failure> {
-    let ns = &cluster.namespace;
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
-    match api.delete(name, &DeleteParams::background()).await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(describe(
-            e,
-            &Action::new("delete", "jobs", ns).named(name),
-            &cluster.server,
-        )),
-    }
 }

@@ -2,12 +2,10 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 use k8s_openapi::api::batch::v1::Job;
-use kube::Api;
 
 use super::Ctx;
 use crate::cli::CleanArgs;
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::{Action, describe};
 use crate::failure::{Failure, Outcome, Reported};
 use crate::units::format_age;
 
@@ -18,10 +16,7 @@ pub fn run(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
 async fn clean(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
     let cluster = ctx.connect().await?;
     let ns = cluster.namespace.clone();
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), &ns);
-    let all = jobs::list_managed(&api, &[])
-        .await
-        .map_err(|e| describe(e, &Action::new("list", "jobs", &ns), &cluster.server))?;
+    let all = jobs::list_managed(&cluster, &[]).await?;
     let now = jiff::Timestamp::now();
     let chosen: Vec<&Job> = all.iter().filter(|j| selected(j, &args, now)).collect();
     if chosen.is_empty() {
@@ -68,7 +63,7 @@ async fn clean(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
 
     let mut failed = 0usize;
     for j in &chosen {
-        match super::cancel::delete_job(&cluster, name(j)).await {
+        match jobs::delete(&cluster, name(j)).await {
             Ok(()) => ctx.printer.out(&format!("deleted {}", name(j)))?,
             Err(f) => {
                 ctx.printer.error(&f);

@@ -1,17 +1,11 @@
 //! `doctor`: every precondition of a job, checked one by one, each failure with its fix.
 
 use anyhow::Result;
-use k8s_openapi::api::authorization::v1::{
-    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
-};
-use k8s_openapi::api::core::v1::Secret;
-use kube::Api;
-use kube::api::PostParams;
 use serde::Serialize;
 
 use super::Ctx;
 use crate::cli::{DoctorArgs, TextOrJson};
-use crate::cluster::{self, Cluster, retry};
+use crate::cluster::{self, Cluster, secrets, server};
 use crate::failure::{Failure, Outcome};
 use crate::output::Tone;
 
@@ -123,21 +117,13 @@ async fn checks(ctx: &Ctx, secret_flag: Option<String>) -> Vec<Check> {
         }
     };
 
-    match retry::idempotent(|| cluster.client.apiserver_version()).await {
-        Ok(info) => {
+    match server::version(&cluster).await {
+        Ok(v) => {
             out.push(Check::pass(
                 "cluster",
-                format!("reachable, Kubernetes {}", info.git_version),
+                format!("reachable, Kubernetes {}", v.text),
             ));
-            let minor: u32 = info
-                .minor
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .unwrap_or(0);
-            let major: u32 = info.major.parse().unwrap_or(0);
-            if (major, minor) >= (1, 29) {
+            if v.has_native_sidecars() {
                 out.push(Check::pass(
                     "native sidecars",
                     "supported (1.29+), so postgres/redis can run beside the agent",
@@ -145,17 +131,13 @@ async fn checks(ctx: &Ctx, secret_flag: Option<String>) -> Vec<Check> {
             } else {
                 out.push(Check::fail(
                     "native sidecars",
-                    format!("not supported by {major}.{minor}"),
+                    format!("not supported by {}.{}", v.major, v.minor),
                     "use --services none, or a cluster on Kubernetes 1.29 or newer",
                 ));
             }
         }
         Err(e) => {
-            let f = cluster::describe(
-                e,
-                &cluster::Action::new("reach", "the API server", &cluster.namespace),
-                &cluster.server,
-            );
+            let f = cluster.failure(e, "reach", "the API server", None);
             out.push(Check::fail(
                 "cluster",
                 f.message,
@@ -172,7 +154,7 @@ async fn checks(ctx: &Ctx, secret_flag: Option<String>) -> Vec<Check> {
             format!("{resource}/{sub}")
         };
         let name = format!("may {verb} {what}");
-        match access(&cluster, verb, group, resource, sub).await {
+        match server::may(&cluster, verb, group, resource, sub).await {
             Ok(true) => out.push(Check::pass(
                 name,
                 format!("allowed in namespace {}", cluster.namespace),
@@ -203,8 +185,7 @@ async fn checks(ctx: &Ctx, secret_flag: Option<String>) -> Vec<Check> {
         .and_then(|l| l.get(|c| c.image_pull_secrets.clone()))
         .unwrap_or_default();
     for name in pull_secrets {
-        let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        out.push(match retry::idempotent(|| api.get_opt(&name)).await {
+        out.push(match secrets::find(&cluster, &name).await {
             Ok(Some(_)) => Check::pass(format!("image pull secret {name}"), "present"),
             Ok(None) => Check::fail(
                 format!("image pull secret {name}"),
@@ -217,39 +198,10 @@ async fn checks(ctx: &Ctx, secret_flag: Option<String>) -> Vec<Check> {
     out
 }
 
-async fn access(
-    cluster: &Cluster,
-    verb: &str,
-    group: &str,
-    resource: &str,
-    sub: &str,
-) -> Result<bool, String> {
-    let api: Api<SelfSubjectAccessReview> = Api::all(cluster.client.clone());
-    let review = SelfSubjectAccessReview {
-        spec: SelfSubjectAccessReviewSpec {
-            resource_attributes: Some(ResourceAttributes {
-                namespace: Some(cluster.namespace.clone()),
-                verb: Some(verb.into()),
-                group: Some(group.into()),
-                resource: Some(resource.into()),
-                subresource: (!sub.is_empty()).then(|| sub.to_string()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    api.create(&PostParams::default(), &review)
-        .await
-        .map(|r| r.status.is_some_and(|s| s.allowed))
-        .map_err(|e| crate::cluster::errors::short(&e))
-}
-
 /// Key names only: values are never read into anything that is printed.
 async fn secret_check(cluster: &Cluster, name: &str) -> Check {
     let label = format!("secret {name}");
-    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let found = match retry::idempotent(|| api.get_opt(name)).await {
+    let found = match secrets::find(cluster, name).await {
         Ok(f) => f,
         Err(e) => {
             return Check::fail(
@@ -266,15 +218,8 @@ async fn secret_check(cluster: &Cluster, name: &str) -> Check {
             "create it with `claude-sandbox setup`",
         );
     };
-    let keys: Vec<String> = secret.data.iter().flat_map(|d| d.keys().cloned()).collect();
-    let has = |k: &str| keys.iter().any(|x| x == k);
-    let mut missing = Vec::new();
-    if !has("GITHUB_TOKEN") {
-        missing.push("GITHUB_TOKEN");
-    }
-    if !has("CLAUDE_CODE_OAUTH_TOKEN") && !has("ANTHROPIC_API_KEY") {
-        missing.push("CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_API_KEY");
-    }
+    let keys = secrets::key_names(&secret);
+    let missing = secrets::missing_keys(|k| keys.iter().any(|x| x == k));
     if missing.is_empty() {
         Check::pass(label, format!("has {}", keys.join(", ")))
     } else {

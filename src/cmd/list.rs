@@ -1,12 +1,10 @@
 use anyhow::Result;
 use k8s_openapi::api::batch::v1::Job;
-use kube::Api;
 use serde::Serialize;
 
 use super::Ctx;
 use crate::cli::{ListArgs, ListOutput};
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::{Action, describe};
 use crate::failure::{Failure, Outcome};
 use crate::job::{self, keys};
 use crate::output::{cut, table};
@@ -68,14 +66,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
     }
     let all = super::block_on(async {
         let cluster = ctx.connect().await?;
-        let api: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        jobs::list_managed(&api, &selector).await.map_err(|e| {
-            anyhow::Error::from(describe(
-                e,
-                &Action::new("list", "jobs", &cluster.namespace),
-                &cluster.server,
-            ))
-        })
+        anyhow::Ok(jobs::list_managed(&cluster, &selector).await?)
     })??;
     // Labels are shortened and sanitised; the annotations hold the exact values.
     let selected: Vec<&Job> = all

@@ -2,13 +2,11 @@ use std::time::Duration;
 
 use anyhow::Result;
 use k8s_openapi::api::batch::v1::Job;
-use kube::Api;
 
 use super::Ctx;
 use crate::archive::Archive;
 use crate::cli::LogsArgs;
-use crate::cluster::jobs;
-use crate::cluster::{Action, Cluster, describe};
+use crate::cluster::{Cluster, jobs};
 use crate::failure::{Failure, Outcome};
 use crate::follow::render::Style;
 use crate::follow::sink::StdoutSink;
@@ -19,7 +17,7 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
     let found = super::block_on(async {
         let cluster = ctx.connect().await?;
         let job = match &args.job {
-            Some(j) => match cluster.find_job(j).await? {
+            Some(j) => match jobs::find(&cluster, j).await? {
                 Some(job) => job,
                 None => return anyhow::Ok(Found::Gone(cluster, j.clone())),
             },
@@ -168,14 +166,7 @@ fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
 
 /// The newest job of the repository the user stands in, else the newest job of all.
 async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<Job> {
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let all = jobs::list_managed(&api, &[]).await.map_err(|e| {
-        describe(
-            e,
-            &Action::new("list", "jobs", &cluster.namespace),
-            &cluster.server,
-        )
-    })?;
+    let all = jobs::list_managed(cluster, &[]).await?;
     let here = super::list::current_repo_url(ctx).ok();
     let pick = here
         .as_deref()

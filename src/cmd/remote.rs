@@ -4,14 +4,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Secret;
-use kube::Api;
-use kube::api::PostParams;
 
 use super::{Ctx, source};
 use crate::cli::{RemoteArgs, RemoteOutput};
-use crate::cluster::errors::is_transient;
-use crate::cluster::{Action, Cluster, describe, retry};
+use crate::cluster::secrets::{self, Credentials};
+use crate::cluster::{Cluster, jobs, server};
 use crate::detect::Service;
 use crate::failure::{Failure, Outcome};
 use crate::job::{self, JobPlan, Resources};
@@ -86,157 +83,41 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-struct Created {
+struct Submitted {
     cluster: Cluster,
     namespace: String,
     job: Job,
 }
 
-/// Check what the job needs, then create it. Nothing is created unless every check passes, and a
-/// create that failed in transit is looked up by name before it is tried again, so a flaky
-/// connection never yields two jobs.
+/// Check what the job needs, then create it. Nothing is created unless every check passes.
 async fn submit(
     ctx: &Ctx,
     mut manifest: Job,
     secret: &str,
     needs_sidecars: bool,
-) -> Result<Created> {
+) -> Result<Submitted> {
     let cluster = ctx.connect().await?;
     let ns = cluster.namespace.clone();
     manifest.metadata.namespace = Some(ns.clone());
-    let name = manifest.metadata.name.clone().unwrap_or_default();
 
     if needs_sidecars {
-        check_native_sidecars(&cluster).await?;
+        server::require_native_sidecars(&cluster).await?;
     }
-    check_secret(ctx, &cluster, secret).await?;
-
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), &ns);
-    let params = PostParams {
-        field_manager: Some("claude-sandbox".into()),
-        ..Default::default()
-    };
-    let action = Action::new("create", "jobs", &ns).named(&name);
-    let mut attempt = 0;
-    let job = loop {
-        match api.create(&params, &manifest).await {
-            Ok(job) => break job,
-            Err(e) if is_transient(&e) && attempt < 3 => {
-                ctx.printer.debug(
-                    1,
-                    &format!(
-                        "creating the job failed ({}); checking whether it exists",
-                        crate::cluster::errors::short(&e)
-                    ),
-                );
-                tokio::time::sleep(retry::backoff(attempt)).await;
-                attempt += 1;
-                if let Ok(Some(existing)) = api.get_opt(&name).await {
-                    break existing;
-                }
-            }
-            Err(e) => return Err(describe(e, &action, &cluster.server).into()),
-        }
-    };
-    Ok(Created {
+    match secrets::check_credentials(&cluster, secret).await? {
+        Credentials::Complete => {}
+        Credentials::Unchecked => ctx.printer.warn(&format!(
+            "you may not read secrets in namespace {ns}, so the credentials in {secret} were not checked"
+        )),
+    }
+    let created = jobs::create(&cluster, &manifest).await?;
+    for note in &created.notes {
+        ctx.printer.debug(1, note);
+    }
+    Ok(Submitted {
         cluster,
         namespace: ns,
-        job,
+        job: created.job,
     })
-}
-
-/// Native sidecars (init containers with restartPolicy Always) arrived in Kubernetes 1.29. On an
-/// older server the sidecars would run forever and the Job would never complete, so refuse.
-async fn check_native_sidecars(cluster: &Cluster) -> Result<()> {
-    let info = retry::idempotent(|| cluster.client.apiserver_version())
-        .await
-        .map_err(|e| {
-            describe(
-                e,
-                &Action::new("read", "version", &cluster.namespace),
-                &cluster.server,
-            )
-        })?;
-    let major: u32 = digits(&info.major);
-    let minor: u32 = digits(&info.minor);
-    if (major, minor) < (1, 29) {
-        return Err(Failure::new(format!(
-            "the cluster runs Kubernetes {major}.{minor}, which has no native sidecars (1.29 or newer is needed for the postgres/redis services)"
-        ))
-        .hint("run without services (--services none), or use a cluster on 1.29+")
-        .into());
-    }
-    Ok(())
-}
-
-fn digits(s: &str) -> u32 {
-    // Managed clusters report minors like "29+".
-    s.chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or(0)
-}
-
-/// The agent needs a GitHub token and one Claude credential. Only key names are looked at.
-async fn check_secret(ctx: &Ctx, cluster: &Cluster, secret: &str) -> Result<()> {
-    let ns = &cluster.namespace;
-    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), ns);
-    let found = match retry::idempotent(|| api.get_opt(secret)).await {
-        Ok(s) => s,
-        Err(kube::Error::Api(s)) if s.code == 403 => {
-            ctx.printer.warn(&format!(
-                "you may not read secrets in namespace {ns}, so the credentials in {secret} were not checked"
-            ));
-            return Ok(());
-        }
-        Err(e) => {
-            return Err(describe(
-                e,
-                &Action::new("get", "secrets", ns).named(secret),
-                &cluster.server,
-            )
-            .into());
-        }
-    };
-    let Some(found) = found else {
-        // A missing namespace also answers 404 for the secret; name the real problem.
-        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> =
-            Api::all(cluster.client.clone());
-        if let Ok(None) = namespaces.get_opt(ns).await {
-            return Err(Failure::new(format!("namespace {ns} does not exist"))
-                .hint("create it with `kubectl create namespace NAME`, or choose another with -n")
-                .into());
-        }
-        return Err(Failure::new(format!("secret {secret} not found in namespace {ns}"))
-            .hint(format!(
-                "create it: kubectl -n {ns} create secret generic {secret} --from-literal=GITHUB_TOKEN=… --from-literal=CLAUDE_CODE_OAUTH_TOKEN=…"
-            ))
-            .into());
-    };
-    let keys: Vec<&str> = found
-        .data
-        .iter()
-        .flat_map(|d| d.keys())
-        .chain(found.string_data.iter().flat_map(|d| d.keys()))
-        .map(String::as_str)
-        .collect();
-    let mut missing = Vec::new();
-    if !keys.contains(&"GITHUB_TOKEN") {
-        missing.push("GITHUB_TOKEN");
-    }
-    if !keys.contains(&"CLAUDE_CODE_OAUTH_TOKEN") && !keys.contains(&"ANTHROPIC_API_KEY") {
-        missing.push("CLAUDE_CODE_OAUTH_TOKEN (or ANTHROPIC_API_KEY)");
-    }
-    if !missing.is_empty() {
-        return Err(Failure::new(format!(
-            "secret {secret} in namespace {ns} lacks {}",
-            missing.join(" and ")
-        ))
-        .hint("add the missing keys to the secret (kubectl edit secret, or recreate it)")
-        .into());
-    }
-    Ok(())
 }
 
 /// The team's template when there is one: the repository's before the user's, else the built-in.

@@ -6,26 +6,16 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use anyhow::Result;
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::Secret;
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPort, NetworkPolicySpec,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::Api;
-use kube::api::PostParams;
 
 use super::Ctx;
 use crate::cli::SetupArgs;
-use crate::cluster::{Action, Cluster, describe, retry};
+use crate::cluster::Cluster;
+use crate::cluster::policy::{self, NETWORK_POLICY};
+use crate::cluster::secrets::{self, CLAUDE_KEYS, GITHUB_KEY as REQUIRED_GITHUB};
 use crate::failure::{Failure, Outcome};
 use crate::job;
 
-const REQUIRED_GITHUB: &str = "GITHUB_TOKEN";
-const CLAUDE_KEYS: [&str; 2] = ["CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY"];
 const OPTIONAL_KEYS: [&str; 2] = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"];
-pub const NETWORK_POLICY: &str = "claude-sandbox-egress";
 
 pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
     let secret_name = args
@@ -47,7 +37,7 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
         if args.network_policy {
             ctx.printer.out(&format!(
                 "---\n{}",
-                crate::job::to_yaml_value(&network_policy(None))?
+                crate::job::to_yaml_value(&policy::network_policy(None))?
             ))?;
         }
         return Ok(Outcome::Success);
@@ -55,20 +45,12 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
 
     super::block_on(async {
         let cluster = ctx.connect().await?;
-        let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-        let existing = retry::idempotent(|| api.get_opt(&secret_name))
+        let existing = secrets::find(&cluster, &secret_name)
             .await
-            .map_err(|e| {
-                describe(
-                    e,
-                    &Action::new("get", "secrets", &cluster.namespace).named(&secret_name),
-                    &cluster.server,
-                )
-            })?;
+            .map_err(|e| cluster.failure(e, "get", "secrets", Some(&secret_name)))?;
         let have: Vec<String> = existing
             .as_ref()
-            .and_then(|s| s.data.as_ref())
-            .map(|d| d.keys().cloned().collect())
+            .map(secrets::key_names)
             .unwrap_or_default();
 
         let values = if interactive {
@@ -77,14 +59,8 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
             from_env()
         };
         check_shapes(&values)?;
-        let has = |k: &str| values.contains_key(k) || have.iter().any(|h| h == k);
-        let mut missing = Vec::new();
-        if !has(REQUIRED_GITHUB) {
-            missing.push(REQUIRED_GITHUB.to_string());
-        }
-        if !CLAUDE_KEYS.iter().any(|k| has(k)) {
-            missing.push(CLAUDE_KEYS.join(" or "));
-        }
+        let missing =
+            secrets::missing_keys(|k| values.contains_key(k) || have.iter().any(|h| h == k));
         if !missing.is_empty() {
             return Err(Failure::new(format!("missing {}", missing.join(" and ")))
                 .hint(if interactive {
@@ -102,7 +78,7 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
             ))?;
             return Ok(Outcome::Success);
         }
-        let verb = write_secret(&cluster, &api, &secret_name, existing, &values).await?;
+        let verb = secrets::write(&cluster, &secret_name, existing, &values).await?;
         let mut keys: Vec<String> = have.clone();
         keys.extend(values.keys().cloned());
         keys.sort();
@@ -116,7 +92,7 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
             record_pull_secret(ctx, &cluster, pull).await?;
         }
         if args.network_policy {
-            apply_network_policy(&cluster).await?;
+            policy::apply(&cluster).await?;
             ctx.printer.out(&format!(
                 "network policy {NETWORK_POLICY} applied: sandbox pods may reach DNS, and TCP 443 and 22, nothing else"
             ))?;
@@ -127,14 +103,9 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
 
 /// The registry secret must exist where jobs run; then every job gets it through the config.
 async fn record_pull_secret(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<()> {
-    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let found = retry::idempotent(|| api.get_opt(name)).await.map_err(|e| {
-        describe(
-            e,
-            &Action::new("get", "secrets", &cluster.namespace).named(name),
-            &cluster.server,
-        )
-    })?;
+    let found = secrets::find(cluster, name)
+        .await
+        .map_err(|e| cluster.failure(e, "get", "secrets", Some(name)))?;
     if found.is_none() {
         return Err(Failure::new(format!("registry secret {name} not found in namespace {}", cluster.namespace))
             .hint(format!(
@@ -242,130 +213,6 @@ fn redacted_yaml(name: &str, namespace: Option<&str>, values: &BTreeMap<String, 
     out
 }
 
-/// Replace only the keys given, keeping every other key of an existing secret; the
-/// resourceVersion makes a concurrent change fail rather than be overwritten.
-async fn write_secret(
-    cluster: &Cluster,
-    api: &Api<Secret>,
-    name: &str,
-    existing: Option<Secret>,
-    values: &BTreeMap<String, String>,
-) -> Result<&'static str> {
-    let ns = &cluster.namespace;
-    let new_data = values
-        .iter()
-        .map(|(k, v)| (k.clone(), ByteString(v.as_bytes().to_vec())));
-    let params = PostParams {
-        field_manager: Some("claude-sandbox".into()),
-        ..Default::default()
-    };
-    match existing {
-        Some(mut secret) => {
-            secret
-                .data
-                .get_or_insert_with(BTreeMap::new)
-                .extend(new_data);
-            api.replace(name, &params, &secret).await.map_err(|e| {
-                describe(
-                    e,
-                    &Action::new("update", "secrets", ns).named(name),
-                    &cluster.server,
-                )
-            })?;
-            Ok("updated")
-        }
-        None => {
-            let secret = Secret {
-                metadata: ObjectMeta {
-                    name: Some(name.into()),
-                    namespace: Some(ns.clone()),
-                    labels: Some(BTreeMap::from([(
-                        job::keys::MANAGED_BY.into(),
-                        job::keys::MANAGED_BY_VALUE.into(),
-                    )])),
-                    ..Default::default()
-                },
-                type_: Some("Opaque".into()),
-                data: Some(new_data.collect()),
-                ..Default::default()
-            };
-            api.create(&params, &secret).await.map_err(|e| {
-                describe(
-                    e,
-                    &Action::new("create", "secrets", ns).named(name),
-                    &cluster.server,
-                )
-            })?;
-            Ok("created")
-        }
-    }
-}
-
-/// Egress for sandbox pods: DNS, HTTPS (APIs, registries, GitHub) and SSH (git), nothing else;
-/// in particular not the cluster's internal services.
-pub fn network_policy(namespace: Option<&str>) -> NetworkPolicy {
-    let port = |protocol: &str, port: i32| NetworkPolicyPort {
-        protocol: Some(protocol.into()),
-        port: Some(IntOrString::Int(port)),
-        ..Default::default()
-    };
-    NetworkPolicy {
-        metadata: ObjectMeta {
-            name: Some(NETWORK_POLICY.into()),
-            namespace: namespace.map(String::from),
-            labels: Some(BTreeMap::from([(
-                job::keys::MANAGED_BY.into(),
-                job::keys::MANAGED_BY_VALUE.into(),
-            )])),
-            ..Default::default()
-        },
-        spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([("app".into(), "claude-sandbox".into())])),
-                ..Default::default()
-            }),
-            policy_types: Some(vec!["Egress".into()]),
-            egress: Some(vec![
-                NetworkPolicyEgressRule {
-                    ports: Some(vec![port("UDP", 53), port("TCP", 53)]),
-                    ..Default::default()
-                },
-                NetworkPolicyEgressRule {
-                    ports: Some(vec![port("TCP", 443), port("TCP", 22)]),
-                    ..Default::default()
-                },
-            ]),
-            ..Default::default()
-        }),
-    }
-}
-
-async fn apply_network_policy(cluster: &Cluster) -> Result<()> {
-    let ns = &cluster.namespace;
-    let api: Api<NetworkPolicy> = Api::namespaced(cluster.client.clone(), ns);
-    let mut policy = network_policy(Some(ns));
-    let params = PostParams {
-        field_manager: Some("claude-sandbox".into()),
-        ..Default::default()
-    };
-    let action = Action::new("apply", "networkpolicies", ns).named(NETWORK_POLICY);
-    match retry::idempotent(|| api.get_opt(NETWORK_POLICY)).await {
-        Ok(Some(current)) => {
-            policy.metadata.resource_version = current.metadata.resource_version;
-            api.replace(NETWORK_POLICY, &params, &policy)
-                .await
-                .map_err(|e| describe(e, &action, &cluster.server))?;
-        }
-        Ok(None) => {
-            api.create(&params, &policy)
-                .await
-                .map_err(|e| describe(e, &action, &cluster.server))?;
-        }
-        Err(e) => return Err(describe(e, &action, &cluster.server).into()),
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,34 +230,5 @@ mod tests {
         assert!(check_shapes(&one("GITHUB_TOKEN", "ghp abc")).is_err());
         assert!(check_shapes(&one("GITHUB_TOKEN", "github_pat_x")).is_ok());
         assert!(check_shapes(&one("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-x")).is_ok());
-    }
-
-    #[test]
-    fn the_egress_policy_allows_only_dns_https_and_ssh() {
-        let p = network_policy(Some("ns"));
-        let spec = p.spec.unwrap();
-        assert_eq!(
-            spec.policy_types.as_deref(),
-            Some(&["Egress".to_string()][..])
-        );
-        let ports: Vec<(String, i32)> = spec
-            .egress
-            .unwrap()
-            .iter()
-            .flat_map(|r| r.ports.clone().unwrap_or_default())
-            .map(|p| match p.port {
-                Some(IntOrString::Int(n)) => (p.protocol.unwrap_or_default(), n),
-                _ => (String::new(), 0),
-            })
-            .collect();
-        assert_eq!(
-            ports,
-            [
-                ("UDP".into(), 53),
-                ("TCP".into(), 53),
-                ("TCP".into(), 443),
-                ("TCP".into(), 22)
-            ]
-        );
     }
 }

@@ -1,11 +1,10 @@
 use anyhow::Result;
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
-use kube::Api;
+use k8s_openapi::api::core::v1::ContainerStatus;
 
 use super::Ctx;
 use crate::cli::StatusArgs;
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::{Action, Cluster, describe};
+use crate::cluster::{Cluster, pods};
 use crate::failure::Outcome;
 use crate::follow::pod_state::{self, PodView};
 use crate::job::{AGENT_CONTAINER, keys};
@@ -23,21 +22,12 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<Outcome> {
 
 async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String> {
     let ns = &cluster.namespace;
-    let job = cluster.get_job(name).await?;
-    let pods_api: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
-    let pods = jobs::pods_of(&pods_api, name)
-        .await
-        .map_err(|e| describe(e, &Action::new("list", "pods", ns), &cluster.server))?;
+    let job = jobs::get(cluster, name).await?;
+    let pods = pods::of_job(cluster, name).await?;
     let pod = pods.first();
-    let mut events = crate::follow::events_for(cluster, name)
-        .await
-        .unwrap_or_default();
+    let mut events = pods::events_about(cluster, name).await.unwrap_or_default();
     if let Some(p) = pod.and_then(|p| p.metadata.name.as_deref()) {
-        events.extend(
-            crate::follow::events_for(cluster, p)
-                .await
-                .unwrap_or_default(),
-        );
+        events.extend(pods::events_about(cluster, p).await.unwrap_or_default());
     }
 
     let p = &ctx.printer;

@@ -12,14 +12,12 @@ pub mod sink;
 use std::time::{Duration, Instant};
 
 use futures::AsyncBufReadExt;
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::Api;
-use kube::api::{ListParams, LogParams};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::LogParams;
 
 use crate::cluster::errors::{is_not_found, is_transient};
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::{Action, Cluster, describe, retry};
+use crate::cluster::{Cluster, pods, retry};
 use crate::failure::Failure;
 use pod_state::PodView;
 use resume::Resume;
@@ -62,8 +60,6 @@ pub async fn follow(
     opts: &mut Options,
     sink: &mut dyn Sink,
 ) -> anyhow::Result<Ending> {
-    let ns = cluster.namespace.as_str();
-    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
     let started = Instant::now();
     let mut resume = Resume::default();
     let mut stream_failures = 0u32;
@@ -108,7 +104,7 @@ pub async fn follow(
                 message,
             } => {
                 let message = if message.is_empty() && reason == "Unschedulable" {
-                    scheduling_message(cluster, &pod_name)
+                    pods::scheduling_message(cluster, &pod_name)
                         .await
                         .unwrap_or_default()
                 } else {
@@ -134,7 +130,7 @@ pub async fn follow(
             ..Default::default()
         };
         resume.reconnect();
-        let outcome = stream_once(&pods, &pod_name, &params, &mut resume, sink).await;
+        let outcome = stream_once(cluster, &pod_name, &params, &mut resume, sink).await;
         sink.flush()?;
         match outcome {
             Ok(()) => stream_failures = 0,
@@ -144,40 +140,26 @@ pub async fn follow(
             Err(e) if is_transient(&e) || is_waiting_to_start(&e) => {
                 stream_failures += 1;
                 if stream_failures > 8 {
-                    return Err(describe(
-                        e,
-                        &Action::new("read", "pods/log", ns).named(&pod_name),
-                        &cluster.server,
-                    )
-                    .into());
+                    return Err(cluster
+                        .failure(e, "read", "pods/log", Some(&pod_name))
+                        .into());
                 }
                 tokio::time::sleep(retry::backoff(stream_failures.min(4))).await;
             }
             Err(e) => {
-                return Err(describe(
-                    e,
-                    &Action::new("read", "pods/log", ns).named(&pod_name),
-                    &cluster.server,
-                )
-                .into());
+                return Err(cluster
+                    .failure(e, "read", "pods/log", Some(&pod_name))
+                    .into());
             }
         }
 
         // The stream ended: either the container finished, or the connection dropped.
-        let pod = match retry::idempotent(|| pods.get_opt(&pod_name)).await {
-            Ok(Some(p)) => p,
-            Ok(None) => match current_pod(cluster, job_name).await? {
+        let pod = match pods::find(cluster, &pod_name).await? {
+            Some(p) => p,
+            None => match current_pod(cluster, job_name).await? {
                 PodOrEnd::End(e) => return Ok(e),
                 _ => continue,
             },
-            Err(e) => {
-                return Err(describe(
-                    e,
-                    &Action::new("get", "pods", ns).named(&pod_name),
-                    &cluster.server,
-                )
-                .into());
-            }
         };
         let view = pod_state::view(&pod, &opts.container);
         // A stream that dropped just as the container ended may have stopped short of the last
@@ -193,7 +175,7 @@ pub async fn follow(
                 ..Default::default()
             };
             resume.reconnect();
-            let rest = stream_once(&pods, &pod_name, &params, &mut resume, sink).await;
+            let rest = stream_once(cluster, &pod_name, &params, &mut resume, sink).await;
             sink.flush()?;
             if rest.is_err() {
                 // Go round again: a finished container's follow stream ends by itself.
@@ -205,8 +187,7 @@ pub async fn follow(
             PodView::Terminated { exit_code: 0, .. } => return Ok(Ending::Succeeded),
             PodView::Terminated { exit_code, reason } => {
                 // A deadline or a cancel kills the agent too; then the Job says what happened.
-                let jobs_api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
-                match retry::idempotent(|| jobs_api.get_opt(job_name)).await {
+                match jobs::find(cluster, job_name).await {
                     Ok(None) => return Ok(Ending::Deleted),
                     Ok(Some(job)) if jobs::state(&job) == JobState::Failed => {
                         if let Some(r) = jobs::failure_reason(&job)
@@ -235,13 +216,13 @@ pub async fn follow(
 }
 
 async fn stream_once(
-    pods: &Api<Pod>,
+    cluster: &Cluster,
     pod: &str,
     params: &LogParams,
     resume: &mut Resume,
     sink: &mut dyn Sink,
 ) -> Result<(), kube::Error> {
-    let reader = pods.log_stream(pod, params).await?;
+    let reader = pods::log(cluster, pod, params).await?;
     let mut reader = Box::pin(reader);
     let mut partial: Vec<u8> = Vec::new();
     loop {
@@ -299,43 +280,19 @@ enum PodOrEnd {
 
 /// The job's newest pod, or how the job ended when it has none.
 async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrEnd> {
-    let ns = cluster.namespace.as_str();
-    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
-    let list = jobs::pods_of(&pods, job_name)
-        .await
-        .map_err(|e| describe(e, &Action::new("list", "pods", ns), &cluster.server))?;
-    if let Some(p) = list.into_iter().next() {
+    if let Some(p) = pods::of_job(cluster, job_name).await?.into_iter().next() {
         return Ok(PodOrEnd::Pod(Box::new(p)));
     }
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
-    match retry::idempotent(|| api.get_opt(job_name)).await {
-        Ok(None) => Ok(PodOrEnd::End(Ending::Deleted)),
-        Ok(Some(job)) => Ok(match jobs::state(&job) {
+    Ok(match jobs::find(cluster, job_name).await? {
+        None => PodOrEnd::End(Ending::Deleted),
+        Some(job) => match jobs::state(&job) {
             JobState::Failed => PodOrEnd::End(Ending::Failed(
                 jobs::failure_reason(&job).unwrap_or_else(|| "the job failed".into()),
             )),
             JobState::Succeeded => PodOrEnd::End(Ending::Succeeded),
             _ => PodOrEnd::NoPodYet("waiting for the pod to be created".into()),
-        }),
-        Err(e) => Err(describe(
-            e,
-            &Action::new("get", "jobs", ns).named(job_name),
-            &cluster.server,
-        )
-        .into()),
-    }
-}
-
-/// The scheduler says why in an event, not on the pod.
-async fn scheduling_message(cluster: &Cluster, pod: &str) -> Option<String> {
-    let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let lp = ListParams::default().fields(&format!("involvedObject.name={pod}"));
-    let list = events.list(&lp).await.ok()?;
-    list.items
-        .into_iter()
-        .filter(|e| e.reason.as_deref() == Some("FailedScheduling"))
-        .filter_map(|e| e.message)
-        .next_back()
+        },
+    })
 }
 
 /// Wait for the job to end without streaming its log (`remote --wait`).
@@ -344,21 +301,10 @@ pub async fn wait(
     job_name: &str,
     on_wait: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<Ending> {
-    let ns = cluster.namespace.as_str();
-    let api: Api<Job> = Api::namespaced(cluster.client.clone(), ns);
     let started = Instant::now();
     loop {
-        let job = match retry::idempotent(|| api.get_opt(job_name)).await {
-            Ok(Some(j)) => j,
-            Ok(None) => return Ok(Ending::Deleted),
-            Err(e) => {
-                return Err(describe(
-                    e,
-                    &Action::new("get", "jobs", ns).named(job_name),
-                    &cluster.server,
-                )
-                .into());
-            }
+        let Some(job) = jobs::find(cluster, job_name).await? else {
+            return Ok(Ending::Deleted);
         };
         match jobs::state(&job) {
             JobState::Succeeded => return Ok(Ending::Succeeded),
@@ -381,19 +327,4 @@ pub async fn wait(
         }
         tokio::time::sleep(poll_interval(started)).await;
     }
-}
-
-/// Lists every event about an object, oldest first (for `status`).
-pub async fn events_for(cluster: &Cluster, name: &str) -> Result<Vec<Event>, kube::Error> {
-    let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let lp = ListParams::default().fields(&format!("involvedObject.name={name}"));
-    let list = retry::idempotent(|| events.list(&lp)).await?;
-    let mut items: Vec<Event> = list.items;
-    items.sort_by_key(|e| {
-        e.last_timestamp
-            .as_ref()
-            .map(|t| t.0)
-            .or_else(|| e.event_time.as_ref().map(|t| t.0))
-    });
-    Ok(items)
 }

@@ -1,0 +1,70 @@
+//! A job's pods: finding them, reading one, its log stream, and the events about it.
+
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::Api;
+use kube::api::{ListParams, LogParams};
+
+use super::{Cluster, retry};
+use crate::failure::Failure;
+
+/// The pods of a job, newest first (a job here has one, but a retried or replaced pod may linger).
+pub async fn of_job(cluster: &Cluster, job: &str) -> Result<Vec<Pod>, Failure> {
+    let api: Api<Pod> = cluster.api();
+    let lp = ListParams::default().labels(&format!("job-name={job}"));
+    let mut pods = retry::idempotent(|| api.list(&lp))
+        .await
+        .map_err(|e| cluster.failure(e, "list", "pods", None))?
+        .items;
+    pods.sort_by(|a, b| {
+        let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        tb.cmp(&ta)
+    });
+    Ok(pods)
+}
+
+/// One pod by name, or None when it is gone.
+pub async fn find(cluster: &Cluster, name: &str) -> Result<Option<Pod>, Failure> {
+    let api: Api<Pod> = cluster.api();
+    retry::idempotent(|| api.get_opt(name))
+        .await
+        .map_err(|e| cluster.failure(e, "get", "pods", Some(name)))
+}
+
+/// A container's log as a byte stream. The error is kube's own: the follower tells a dropped
+/// connection from a container that has not started, and retries accordingly.
+pub async fn log(
+    cluster: &Cluster,
+    pod: &str,
+    params: &LogParams,
+) -> Result<impl futures::AsyncBufRead + use<>, kube::Error> {
+    let api: Api<Pod> = cluster.api();
+    api.log_stream(pod, params).await
+}
+
+/// Every event about an object, oldest first (for `status`).
+pub async fn events_about(cluster: &Cluster, name: &str) -> Result<Vec<Event>, kube::Error> {
+    let events: Api<Event> = cluster.api();
+    let lp = ListParams::default().fields(&format!("involvedObject.name={name}"));
+    let list = retry::idempotent(|| events.list(&lp)).await?;
+    let mut items: Vec<Event> = list.items;
+    items.sort_by_key(|e| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+    });
+    Ok(items)
+}
+
+/// Why the scheduler cannot place a pod: it says so in an event, not on the pod.
+pub async fn scheduling_message(cluster: &Cluster, pod: &str) -> Option<String> {
+    let events: Api<Event> = cluster.api();
+    let lp = ListParams::default().fields(&format!("involvedObject.name={pod}"));
+    let list = events.list(&lp).await.ok()?;
+    list.items
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("FailedScheduling"))
+        .filter_map(|e| e.message)
+        .next_back()
+}
