@@ -1,7 +1,12 @@
 //! One place that decides what goes to stdout and stderr: data to stdout, everything meant for a
 //! person (progress, warnings, hints) to stderr, so `-o json | jq` and `$(…)` always see clean data.
+//! Commands and the log follower write only through the [`Printer`] or the writer it hands out;
+//! a closed stdout ends a command quietly, and a closed stderr is never a panic.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::ColorChoice;
 use crate::failure::{self, BrokenPipe, Failure};
@@ -80,6 +85,20 @@ impl Printer {
     /// errors are the caller's to return: a closed pipe among them ends the command quietly.
     pub fn data_writer(&self) -> DataWriter {
         BufWriter::with_capacity(64 * 1024, io::stdout())
+    }
+
+    /// A spinner on stderr while waiting, only for a person at a terminal; `-q` hides it.
+    pub fn spinner(&self) -> Option<ProgressBar> {
+        if self.quiet || !self.stderr_tty {
+            return None;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Some(bar)
     }
 
     /// Progress and results meant for a person; silenced by `-q`.

@@ -73,7 +73,7 @@ pub fn follow_job(
         .flatten()
         .and_then(|a| a.writer(&cluster.namespace, name).ok());
     let mut sink = make_sink(ctx, raw, container).with_archive(archive);
-    let spinner = ctx.spinner();
+    let spinner = ctx.printer.spinner();
     let bar = spinner.clone();
     let label = name.to_string();
     let printer = ctx.printer.clone();

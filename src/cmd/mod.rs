@@ -19,7 +19,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cluster::{self, Cluster, Target};
@@ -111,20 +110,6 @@ impl Ctx {
             Some(ns) => format!(" -n {ns}"),
             None => String::new(),
         }
-    }
-
-    /// A spinner on stderr while waiting, only for a person at a terminal.
-    pub fn spinner(&self) -> Option<ProgressBar> {
-        if self.printer.quiet() || !self.printer.stderr_is_terminal() {
-            return None;
-        }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(100));
-        Some(bar)
     }
 }
 

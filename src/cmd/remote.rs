@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     }
     if args.wait {
         let cluster = created.cluster.clone();
-        let spinner = ctx.spinner();
+        let spinner = ctx.printer.spinner();
         let bar = spinner.clone();
         let label = name.clone();
         let outcome = super::supervise(ctx, &name, args.timeout, async move {
