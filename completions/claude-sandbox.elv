@@ -253,6 +253,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;config;show'= {
+            cand -o 'Output format (json: each key''s value and source, for scripts)'
+            cand --output 'Output format (json: each key''s value and source, for scripts)'
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
             cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'

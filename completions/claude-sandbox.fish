@@ -213,6 +213,8 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; an
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and not __fish_seen_subcommand_from show path help" -f -a "show" -d 'The effective value of every setting and its source (flag, environment, file, default)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and not __fish_seen_subcommand_from show path help" -f -a "path" -d 'Where the user and repository config files are (whether or not they exist)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and not __fish_seen_subcommand_from show path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format (json: each key\'s value and source, for scripts)' -r -f -a "text\t''
+json\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from show" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from show" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand config; and __fish_seen_subcommand_from show" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F

@@ -115,9 +115,16 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// The effective value of every setting and its source (flag, environment, file, default)
-    Show,
+    Show(ConfigShowArgs),
     /// Where the user and repository config files are (whether or not they exist)
     Path,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Output format (json: each key's value and source, for scripts)
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Text, value_name = "FORMAT")]
+    pub output: TextOrJson,
 }
 
 const REMOTE_EXAMPLES: &str = "\

@@ -1,16 +1,18 @@
-//! Settings from files: the user's `config.toml` (in the platform config dir) and the repository's
-//! `.claude-sandbox.toml`. Flags and environment variables are applied above these by clap; what
-//! is left unset falls through repo → user → built-in defaults (DESIGN §6).
+//! Settings files: the user's `config.toml` (in the platform config dir) and the repository's
+//! `.claude-sandbox.toml`, each read and checked once. Values with a syntax of their own
+//! (durations, resources, services) are parsed here, with the same parsers as the flags, and a bad
+//! one names the file, the key and the line. Which value wins is decided in `settings`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Toleration;
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::plan::ServiceChoice;
-use crate::units;
+use crate::units::{self, ResourceSpec};
 
 pub const REPO_FILE: &str = ".claude-sandbox.toml";
 pub const USER_FILE: &str = "config.toml";
@@ -102,8 +104,44 @@ pub fn paths(repo_root: Option<&Path>) -> Paths {
     }
 }
 
+/// The values of one file whose text has a syntax of its own, parsed once when the file is read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub services: Option<ServiceChoice>,
+    pub cpu: Option<ResourceSpec>,
+    pub memory: Option<ResourceSpec>,
+    pub ttl: Option<Duration>,
+    pub deadline: Option<Duration>,
+}
+
+/// One settings file, read and checked: where it is, what it says, and on which line each key is.
+#[derive(Debug, Clone, Default)]
+pub struct Layer {
+    pub file: String,
+    pub values: FileConfig,
+    pub parsed: Parsed,
+    text: String,
+}
+
+impl Layer {
+    /// The line where `key` is set (1 when it cannot be found), so a source can be pointed at.
+    pub fn line_of(&self, key: &str) -> usize {
+        key_line(&self.text, key)
+    }
+
+    /// A layer made in code, for tests of the precedence rules.
+    pub fn from_values(file: &str, values: FileConfig) -> Self {
+        Layer {
+            file: file.to_string(),
+            values,
+            parsed: Parsed::default(),
+            text: String::new(),
+        }
+    }
+}
+
 /// Read one config file; a missing file is simply no settings.
-pub fn load(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
+pub fn load(path: &Path) -> Result<Option<Layer>, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -117,14 +155,19 @@ pub fn load(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
     parse(&text, &path.display().to_string()).map(Some)
 }
 
-pub fn parse(text: &str, file: &str) -> Result<FileConfig, ConfigError> {
+pub fn parse(text: &str, file: &str) -> Result<Layer, ConfigError> {
     let cfg: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
         file: file.to_string(),
         line: e.span().map_or(1, |s| line_of(text, s.start)),
         message: e.message().trim().replace('\n', " "),
     })?;
-    validate(&cfg, text, file)?;
-    Ok(cfg)
+    let parsed = validate(&cfg, text, file)?;
+    Ok(Layer {
+        file: file.to_string(),
+        values: cfg,
+        parsed,
+        text: text.to_string(),
+    })
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -145,25 +188,45 @@ fn key_line(text: &str, key: &str) -> usize {
 }
 
 /// Values are checked with the same parsers as the flags, so a file cannot hold what the command
-/// line would refuse.
-fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<(), ConfigError> {
+/// line would refuse; what they parse to is kept, so nothing parses them again.
+fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigError> {
     let bad = |key: &str, message: String| ConfigError::Invalid {
         file: file.to_string(),
         line: key_line(text, key),
         message: format!("{key}: {message}"),
     };
-    if let Some(s) = &cfg.services {
-        crate::plan::parse_services(s).map_err(|m| bad("services", m))?;
+    let resource = |key: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| units::parse_resource(v).map_err(|m| bad(key, m)))
+            .transpose()
+    };
+    let duration = |key: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| units::parse_duration(v).map_err(|m| bad(key, m)))
+            .transpose()
+    };
+    let parsed = Parsed {
+        services: cfg
+            .services
+            .as_deref()
+            .map(|s| crate::plan::parse_services(s).map_err(|m| bad("services", m)))
+            .transpose()?,
+        cpu: resource("cpu", &cfg.cpu)?,
+        memory: resource("memory", &cfg.memory)?,
+        ttl: duration("ttl", &cfg.ttl)?,
+        deadline: duration("deadline", &cfg.deadline)?,
+    };
+    // The same limits `--ttl` and `--deadline` have, so every command refuses such a file alike.
+    if parsed
+        .ttl
+        .is_some_and(|d| i32::try_from(d.as_secs()).is_err())
+    {
+        return Err(bad("ttl", "is too long: at most about 68 years".into()));
     }
-    for (key, value) in [("cpu", &cfg.cpu), ("memory", &cfg.memory)] {
-        if let Some(v) = value {
-            units::parse_resource(v).map_err(|m| bad(key, m))?;
-        }
-    }
-    for (key, value) in [("ttl", &cfg.ttl), ("deadline", &cfg.deadline)] {
-        if let Some(v) = value {
-            units::parse_duration(v).map_err(|m| bad(key, m))?;
-        }
+    if parsed.deadline.is_some_and(|d| d.is_zero()) {
+        return Err(bad("deadline", "must be longer than zero".into()));
     }
     if let Some(env) = &cfg.env {
         for k in env.keys() {
@@ -191,24 +254,21 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<(), ConfigError>
             return Err(bad(key, "must not be empty".into()));
         }
     }
-    Ok(())
+    Ok(parsed)
 }
 
-/// Where a setting's value came from, for `config show`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Flag,
-    Env(&'static str),
+/// Which file a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
     Repo,
     User,
-    Default,
 }
 
 /// The user and repository files, read once.
 #[derive(Debug, Clone, Default)]
 pub struct Layers {
-    pub user: Option<FileConfig>,
-    pub repo: Option<FileConfig>,
+    pub user: Option<Layer>,
+    pub repo: Option<Layer>,
 }
 
 impl Layers {
@@ -219,31 +279,32 @@ impl Layers {
         })
     }
 
-    /// The first value set, repository before user, with where it came from.
-    pub fn pick<T: Clone>(&self, get: impl Fn(&FileConfig) -> Option<T>) -> Option<(T, Source)> {
-        if let Some(v) = self.repo.as_ref().and_then(&get) {
-            return Some((v, Source::Repo));
-        }
-        self.user.as_ref().and_then(&get).map(|v| (v, Source::User))
+    /// The files, repository first: the order in which they win.
+    pub fn in_order(&self) -> impl Iterator<Item = (Level, &Layer)> {
+        [(Level::Repo, &self.repo), (Level::User, &self.user)]
+            .into_iter()
+            .filter_map(|(level, layer)| layer.as_ref().map(|l| (level, l)))
     }
 
-    pub fn get<T: Clone>(&self, get: impl Fn(&FileConfig) -> Option<T>) -> Option<T> {
-        self.pick(get).map(|(v, _)| v)
+    /// The first value set, repository before user, with the file it came from.
+    pub fn pick<T>(&self, get: impl Fn(&Layer) -> Option<T>) -> Option<(T, Level, &Layer)> {
+        self.in_order()
+            .find_map(|(level, layer)| get(layer).map(|v| (v, level, layer)))
     }
 
     /// Maps (env, node selector) merge: repository entries override the user's, key by key.
+    /// Each entry says which file it came from.
     pub fn merged_map(
         &self,
         get: impl Fn(&FileConfig) -> Option<BTreeMap<String, String>>,
-    ) -> BTreeMap<String, String> {
-        let mut out = self.user.as_ref().and_then(&get).unwrap_or_default();
-        out.extend(self.repo.as_ref().and_then(&get).unwrap_or_default());
+    ) -> BTreeMap<String, (String, Level)> {
+        let mut out = BTreeMap::new();
+        for (level, layer) in [(Level::User, &self.user), (Level::Repo, &self.repo)] {
+            if let Some(map) = layer.as_ref().and_then(|l| get(&l.values)) {
+                out.extend(map.into_iter().map(|(k, v)| (k, (v, level))));
+            }
+        }
         out
-    }
-
-    pub fn services(&self) -> Option<ServiceChoice> {
-        self.get(|c| c.services.clone())
-            .and_then(|s| crate::plan::parse_services(&s).ok())
     }
 }
 
@@ -276,12 +337,14 @@ effect = "NoSchedule"
             "config.toml",
         )
         .unwrap();
-        assert_eq!(cfg.image.as_deref(), Some("me/agent:1"));
+        assert_eq!(cfg.values.image.as_deref(), Some("me/agent:1"));
         assert_eq!(
-            cfg.tolerations.unwrap()[0].key.as_deref(),
+            cfg.values.tolerations.as_ref().unwrap()[0].key.as_deref(),
             Some("dedicated")
         );
-        assert_eq!(cfg.env.unwrap()["RAILS_ENV"], "test");
+        assert_eq!(cfg.values.env.as_ref().unwrap()["RAILS_ENV"], "test");
+        assert_eq!(cfg.parsed.ttl, Some(Duration::from_secs(7200)));
+        assert_eq!(cfg.line_of("deadline"), 8);
     }
 
     #[test]
@@ -320,32 +383,31 @@ effect = "NoSchedule"
 
     #[test]
     fn the_repository_wins_over_the_user() {
-        let layers = Layers {
-            user: Some(FileConfig {
-                image: Some("user/img".into()),
-                secret: Some("user-secret".into()),
-                env: Some(BTreeMap::from([
-                    ("A".into(), "user".into()),
-                    ("B".into(), "user".into()),
-                ])),
-                ..Default::default()
-            }),
-            repo: Some(FileConfig {
-                image: Some("repo/img".into()),
-                env: Some(BTreeMap::from([("A".into(), "repo".into())])),
-                ..Default::default()
-            }),
+        let user = FileConfig {
+            image: Some("user/img".into()),
+            secret: Some("user-secret".into()),
+            env: Some(BTreeMap::from([
+                ("A".into(), "user".into()),
+                ("B".into(), "user".into()),
+            ])),
+            ..Default::default()
         };
-        assert_eq!(
-            layers.pick(|c| c.image.clone()),
-            Some(("repo/img".into(), Source::Repo))
-        );
-        assert_eq!(
-            layers.pick(|c| c.secret.clone()),
-            Some(("user-secret".into(), Source::User))
-        );
+        let repo = FileConfig {
+            image: Some("repo/img".into()),
+            env: Some(BTreeMap::from([("A".into(), "repo".into())])),
+            ..Default::default()
+        };
+        let layers = Layers {
+            user: Some(Layer::from_values("user.toml", user)),
+            repo: Some(Layer::from_values("repo.toml", repo)),
+        };
+        let image = layers.pick(|l| l.values.image.clone()).unwrap();
+        assert_eq!((image.0.as_str(), image.1), ("repo/img", Level::Repo));
+        let secret = layers.pick(|l| l.values.secret.clone()).unwrap();
+        assert_eq!((secret.0.as_str(), secret.1), ("user-secret", Level::User));
         let env = layers.merged_map(|c| c.env.clone());
-        assert_eq!((env["A"].as_str(), env["B"].as_str()), ("repo", "user"));
+        assert_eq!(env["A"], ("repo".to_string(), Level::Repo));
+        assert_eq!(env["B"], ("user".to_string(), Level::User));
     }
 
     #[test]
@@ -385,7 +447,7 @@ pub fn add_image_pull_secret(path: &Path, name: &str) -> Result<bool, ConfigErro
     };
     let file = path.display().to_string();
     let current = parse(&text, &file)?;
-    let mut list = current.image_pull_secrets.unwrap_or_default();
+    let mut list = current.values.image_pull_secrets.unwrap_or_default();
     if list.iter().any(|n| n == name) {
         return Ok(false);
     }
@@ -449,7 +511,7 @@ mod edit_tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("# team settings\n"), "{text}");
         let cfg = parse(&text, "c").unwrap();
-        assert_eq!(cfg.image_pull_secrets.unwrap(), ["ghcr", "quay"]);
-        assert_eq!(cfg.env.unwrap()["A"], "1");
+        assert_eq!(cfg.values.image_pull_secrets.unwrap(), ["ghcr", "quay"]);
+        assert_eq!(cfg.values.env.unwrap()["A"], "1");
     }
 }

@@ -17,4 +17,5 @@ pub mod output;
 pub mod plan;
 pub mod pod;
 pub mod repo;
+pub mod settings;
 pub mod units;

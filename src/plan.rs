@@ -79,25 +79,12 @@ pub fn services(detection: &Detection, choice: &ServiceChoice) -> Services {
     }
 }
 
-/// Where the agent's image came from, in precedence order.
-#[derive(Debug, Clone, Default)]
-pub struct ImageChoice {
-    pub flag: Option<String>,
-    pub env: Option<String>,
-    pub config: Option<String>,
-}
-
-/// The agent image: an explicit choice wins; otherwise the default image, tagged for the project's
-/// Ruby version (`ruby-3.3`) when it has one, since the default image ships per-Ruby variants.
-pub fn image(choice: &ImageChoice, ruby_version: Option<&str>) -> String {
-    if let Some(explicit) = choice
-        .flag
-        .as_ref()
-        .or(choice.env.as_ref())
-        .or(choice.config.as_ref())
-        .filter(|s| !s.trim().is_empty())
-    {
-        return explicit.trim().to_string();
+/// The agent image: an explicit choice (resolved by `settings`) wins; otherwise the default image,
+/// tagged for the project's Ruby version (`ruby-3.3`) when it has one, since the default image
+/// ships per-Ruby variants.
+pub fn image(explicit: Option<&str>, ruby_version: Option<&str>) -> String {
+    if let Some(explicit) = explicit.map(str::trim).filter(|s| !s.is_empty()) {
+        return explicit.to_string();
     }
     match ruby_version {
         Some(v) => {
@@ -116,23 +103,13 @@ mod tests {
 
     #[test]
     fn ruby_version_tags_only_the_default_image() {
-        let none = ImageChoice::default();
         assert_eq!(
-            image(&none, Some("3.3")),
+            image(None, Some("3.3")),
             "landovsky/claude-sandbox:ruby-3.3"
         );
-        assert_eq!(image(&none, None), "landovsky/claude-sandbox:latest");
-        let flag = ImageChoice {
-            flag: Some("me/img:1".into()),
-            env: Some("env/img".into()),
-            config: None,
-        };
-        assert_eq!(image(&flag, Some("3.3")), "me/img:1");
-        let env = ImageChoice {
-            env: Some("env/img".into()),
-            ..Default::default()
-        };
-        assert_eq!(image(&env, None), "env/img");
+        assert_eq!(image(None, None), "landovsky/claude-sandbox:latest");
+        assert_eq!(image(Some("me/img:1"), Some("3.3")), "me/img:1");
+        assert_eq!(image(Some("  "), None), "landovsky/claude-sandbox:latest");
     }
 
     #[test]

@@ -329,3 +329,69 @@ fn the_guide_documents_every_config_key() {
         .collect();
     assert_eq!(documented, claude_sandbox::config::KEYS);
 }
+
+#[test]
+fn config_show_json_gives_each_value_and_its_source() {
+    let s = Setup::new(
+        Some("secret = \"user-secret\"\n"),
+        Some("# team settings\n\nttl = \"2h\"\n[env]\nAPI_TOKEN = \"never-shown\"\n"),
+    );
+    let out = s
+        .cmd()
+        .env("CLAUDE_SANDBOX_SERVICES", "redis")
+        .args(["config", "show", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ttl"]["value"], "2h");
+    assert_eq!(json["ttl"]["source"][0]["from"], "file");
+    assert_eq!(json["ttl"]["source"][0]["key"], "ttl");
+    assert_eq!(json["ttl"]["source"][0]["line"], 3);
+    assert!(
+        json["ttl"]["source"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with(".claude-sandbox.toml")
+    );
+    assert_eq!(json["secret"]["value"], "user-secret");
+    assert_eq!(json["services"]["value"], "redis");
+    assert_eq!(json["services"]["source"][0]["from"], "env");
+    assert_eq!(json["services"]["source"][0]["name"], "CLAUDE_SANDBOX_SERVICES");
+    // The defaults are the ones a job is rendered with.
+    assert_eq!(json["memory"]["value"], serde_json::json!(["2Gi", "4Gi"]));
+    assert_eq!(json["memory"]["source"][0]["from"], "default");
+    // The agent's environment may hold tokens: names only.
+    assert_eq!(json["env"]["value"], serde_json::json!(["API_TOKEN"]));
+    assert!(!stdout_of(&out).contains("never-shown"));
+
+    // What config show says is what remote renders.
+    let job = s.job(&[], &[("CLAUDE_SANDBOX_SERVICES", "redis")]);
+    assert_eq!(job.spec.unwrap().ttl_seconds_after_finished, Some(7200));
+}
+
+#[test]
+fn a_bad_value_fails_the_same_way_from_every_command() {
+    let s = Setup::new(None, Some("image = \"x\"\ndeadline = \"0s\"\n"));
+    let mut errors = Vec::new();
+    for args in [
+        &["remote", "--dry-run", "x"][..],
+        &["detect"],
+        &["config", "show"],
+        &["list"],
+    ] {
+        let out = s.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        let first = err.lines().next().unwrap_or_default().to_string();
+        assert!(
+            first.contains(".claude-sandbox.toml")
+                && first.contains("line 2")
+                && first.contains("deadline"),
+            "{args:?}: {err}"
+        );
+        errors.push(first);
+    }
+    errors.dedup();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+}

@@ -1,12 +1,16 @@
+//! `config show` and `config path`: the resolved settings with where each came from, and where
+//! the files are.
+
 use anyhow::Result;
+use serde::Serialize;
 
 use super::Ctx;
-use super::source::env_nonempty;
-use crate::cli::ConfigCommand;
-use crate::config::{FileConfig, Source};
+use crate::cli::{ConfigCommand, TextOrJson};
 use crate::failure::Outcome;
 use crate::job;
 use crate::output::table;
+use crate::plan::ServiceChoice;
+use crate::settings::{Origin, Setting, Settings};
 
 pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<Outcome> {
     match cmd {
@@ -24,135 +28,197 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<Outcome> {
                 show(paths.repo)
             ))?;
         }
-        ConfigCommand::Show => {
-            let layers = ctx.config()?;
-            let mut rows = Vec::new();
-            let mut row = |key: &str, value: Option<(String, Source)>, default: &str| {
-                let (v, src) = value.unwrap_or_else(|| (default.to_string(), Source::Default));
-                rows.push(vec![key.to_string(), v, source_label(&src)]);
-            };
-            let file = |get: fn(&FileConfig) -> Option<String>| layers.pick(get);
-            let env_or = |vars: &[&'static str], get: fn(&FileConfig) -> Option<String>| {
-                vars.iter()
-                    .find_map(|v| env_nonempty(v).map(|val| (val, Source::Env(v))))
-                    .or_else(|| layers.pick(get))
-            };
-            let flag_env = |flag: &Option<String>, var: &'static str| {
-                flag.clone().map(|v| {
-                    let src = if env_nonempty(var).as_deref() == Some(v.as_str()) {
-                        Source::Env(var)
-                    } else {
-                        Source::Flag
-                    };
-                    (v, src)
-                })
-            };
-            row(
-                "image",
-                env_or(&["CLAUDE_SANDBOX_IMAGE", "CLAUDE_IMAGE"], |c| {
-                    c.image.clone()
-                }),
-                &format!("{} (ruby-X.Y tag when detected)", job::DEFAULT_IMAGE),
-            );
-            row(
-                "namespace",
-                flag_env(&ctx.global.namespace, "CLAUDE_SANDBOX_NAMESPACE")
-                    .or_else(|| file(|c| c.namespace.clone())),
-                "(the context's namespace, else default)",
-            );
-            row(
-                "context",
-                flag_env(&ctx.global.context, "CLAUDE_SANDBOX_CONTEXT")
-                    .or_else(|| file(|c| c.context.clone())),
-                "(the kubeconfig's current context)",
-            );
-            row(
-                "secret",
-                env_or(&["CLAUDE_SANDBOX_SECRET"], |c| c.secret.clone()),
-                job::DEFAULT_SECRET,
-            );
-            row(
-                "services",
-                env_or(&["CLAUDE_SANDBOX_SERVICES"], |c| c.services.clone()),
-                "auto",
-            );
-            row("cpu", file(|c| c.cpu.clone()), "1:2");
-            row("memory", file(|c| c.memory.clone()), "2Gi:4Gi");
-            row("ttl", file(|c| c.ttl.clone()), "1h");
-            row("deadline", file(|c| c.deadline.clone()), "4h");
-            row(
-                "postgres_image",
-                file(|c| c.postgres_image.clone()),
-                job::DEFAULT_POSTGRES_IMAGE,
-            );
-            row(
-                "postgis_image",
-                file(|c| c.postgis_image.clone()),
-                job::DEFAULT_POSTGIS_IMAGE,
-            );
-            row(
-                "redis_image",
-                file(|c| c.redis_image.clone()),
-                job::DEFAULT_REDIS_IMAGE,
-            );
-            let list = |v: Vec<String>| {
-                if v.is_empty() {
-                    None
-                } else {
-                    Some(v.join(", "))
-                }
-            };
-            row(
-                "env",
-                list(layers.merged_map(|c| c.env.clone()).into_keys().collect())
-                    .map(|v| (v, Source::Repo)),
-                "(none)",
-            );
-            row(
-                "image_pull_secrets",
-                layers
-                    .pick(|c| c.image_pull_secrets.clone())
-                    .map(|(v, s)| (v.join(", "), s)),
-                "(none)",
-            );
-            row(
-                "node_selector",
-                list(
-                    layers
-                        .merged_map(|c| c.node_selector.clone())
+        ConfigCommand::Show(args) => {
+            let settings = ctx.settings(&ctx.flags())?;
+            let rows = rows(&settings);
+            match args.output {
+                TextOrJson::Json => {
+                    let map: serde_json::Map<String, serde_json::Value> = rows
                         .into_iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect(),
-                )
-                .map(|v| (v, Source::Repo)),
-                "(none)",
-            );
-            row(
-                "tolerations",
-                layers
-                    .pick(|c| c.tolerations.clone())
-                    .map(|(v, s)| (format!("{} entries", v.len()), s)),
-                "(none)",
-            );
-            row(
-                "agent_args",
-                layers
-                    .pick(|c| c.agent_args.clone())
-                    .map(|(v, s)| (v.join(" "), s)),
-                "(none)",
-            );
-            ctx.printer.out(&table(&["KEY", "VALUE", "FROM"], &rows))?;
+                        .map(|r| {
+                            let entry = serde_json::json!({
+                                "value": r.value,
+                                "source": r.source,
+                            });
+                            (r.key.to_string(), entry)
+                        })
+                        .collect();
+                    ctx.printer.out(&serde_json::to_string_pretty(&map)?)?;
+                }
+                TextOrJson::Text => {
+                    let cells: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|r| vec![r.key.to_string(), r.text.clone(), r.source_label()])
+                        .collect();
+                    ctx.printer.out(&table(&["KEY", "VALUE", "FROM"], &cells))?;
+                }
+            }
         }
     }
     Ok(Outcome::Success)
 }
 
-fn source_label(s: &Source) -> String {
-    match s {
-        Source::Flag => "flag".into(),
-        Source::Env(v) => format!("env {v}"),
-        Source::Repo => crate::config::REPO_FILE.into(),
-        Source::User => "user config".into(),
-        Source::Default => "default".into(),
+/// One key of `config show`: its value as JSON and as text, and where it came from.
+struct Row {
+    key: &'static str,
+    value: serde_json::Value,
+    text: String,
+    /// One source, or several for the maps merged key by key (`env`, `node_selector`).
+    source: Vec<Origin>,
+}
+
+impl Row {
+    fn source_label(&self) -> String {
+        let mut labels: Vec<String> = self.source.iter().map(Origin::label).collect();
+        labels.dedup();
+        labels.join(", ")
+    }
+}
+
+fn row<T: Serialize>(key: &'static str, s: &Setting<T>, text: String) -> Row {
+    Row {
+        key,
+        value: serde_json::to_value(&s.value).unwrap_or_default(),
+        text,
+        source: vec![s.source.clone()],
+    }
+}
+
+/// `reveal` false: only the names are shown, in JSON too (the agent's env may hold tokens).
+fn map_row(
+    key: &'static str,
+    map: &std::collections::BTreeMap<String, Setting<String>>,
+    reveal: bool,
+    text: impl Fn(&str, &str) -> String,
+) -> Row {
+    let value = if reveal {
+        serde_json::Value::Object(
+            map.iter()
+                .map(|(k, s)| (k.clone(), serde_json::Value::String(s.value.clone())))
+                .collect(),
+        )
+    } else {
+        serde_json::Value::from(map.keys().cloned().collect::<Vec<_>>())
+    };
+    let shown: Vec<String> = map.iter().map(|(k, s)| text(k, &s.value)).collect();
+    Row {
+        key,
+        value,
+        text: if shown.is_empty() {
+            "(none)".into()
+        } else {
+            shown.join(", ")
+        },
+        source: if map.is_empty() {
+            vec![Origin::Default]
+        } else {
+            map.values().map(|s| s.source.clone()).collect()
+        },
+    }
+}
+
+fn rows(s: &Settings) -> Vec<Row> {
+    let or = |v: &Option<String>, default: &str| v.clone().unwrap_or_else(|| default.to_string());
+    let pair = |(request, limit): &(String, String)| format!("{request}:{limit}");
+    let list = |v: &[String], sep: &str| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.join(sep)
+        }
+    };
+    vec![
+        row(
+            "image",
+            &s.image,
+            or(
+                &s.image.value,
+                &format!("{} (ruby-X.Y tag when detected)", job::DEFAULT_IMAGE),
+            ),
+        ),
+        row(
+            "namespace",
+            &s.namespace,
+            or(
+                &s.namespace.value,
+                "(the context's namespace, else default)",
+            ),
+        ),
+        row(
+            "context",
+            &s.context,
+            or(&s.context.value, "(the kubeconfig's current context)"),
+        ),
+        row("secret", &s.secret, s.secret.value.clone()),
+        Row {
+            key: "services",
+            value: serde_json::Value::String(services_text(&s.services.value)),
+            text: services_text(&s.services.value),
+            source: vec![s.services.source.clone()],
+        },
+        row("cpu", &s.cpu, pair(&s.cpu.value)),
+        row("memory", &s.memory, pair(&s.memory.value)),
+        Row {
+            key: "ttl",
+            value: serde_json::Value::String(crate::units::format_duration(s.ttl.value)),
+            text: crate::units::format_duration(s.ttl.value),
+            source: vec![s.ttl.source.clone()],
+        },
+        Row {
+            key: "deadline",
+            value: serde_json::Value::String(crate::units::format_duration(s.deadline.value)),
+            text: crate::units::format_duration(s.deadline.value),
+            source: vec![s.deadline.source.clone()],
+        },
+        row(
+            "postgres_image",
+            &s.postgres_image,
+            s.postgres_image.value.clone(),
+        ),
+        row(
+            "postgis_image",
+            &s.postgis_image,
+            s.postgis_image.value.clone(),
+        ),
+        row("redis_image", &s.redis_image, s.redis_image.value.clone()),
+        // Names only: values may be tokens.
+        map_row("env", &s.env, false, |k, _| k.to_string()),
+        row(
+            "image_pull_secrets",
+            &s.image_pull_secrets,
+            list(&s.image_pull_secrets.value, ", "),
+        ),
+        map_row("node_selector", &s.node_selector, true, |k, v| {
+            format!("{k}={v}")
+        }),
+        row(
+            "tolerations",
+            &s.tolerations,
+            if s.tolerations.value.is_empty() {
+                "(none)".into()
+            } else {
+                format!("{} entries", s.tolerations.value.len())
+            },
+        ),
+        row(
+            "agent_args",
+            &s.agent_args,
+            s.agent_args
+                .value
+                .as_deref()
+                .map_or("(none)".to_string(), |a| list(a, " ")),
+        ),
+    ]
+}
+
+fn services_text(choice: &ServiceChoice) -> String {
+    match choice {
+        ServiceChoice::Auto => "auto".into(),
+        ServiceChoice::None => "none".into(),
+        ServiceChoice::List(list) => list
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
     }
 }

@@ -6,6 +6,7 @@ use crate::cli::{DetectArgs, TextOrJson};
 use crate::detect::ServiceEvidence;
 use crate::failure::Outcome;
 use crate::output::Tone;
+use crate::settings::Flags;
 
 /// The stable JSON shape of `detect -o json` (scripts depend on it).
 #[derive(Serialize)]
@@ -19,7 +20,12 @@ struct Report<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: DetectArgs) -> Result<Outcome> {
-    let src = source::resolve(ctx, &args.source)?;
+    let settings = ctx.settings(&Flags {
+        image: args.source.image.clone(),
+        services: args.source.services.clone(),
+        ..ctx.flags()
+    })?;
+    let src = source::resolve(ctx, &args.source, &settings)?;
     source::warn_about_sync(ctx, &src.repo);
     let report = Report {
         repo_url: &src.repo.url,

@@ -8,6 +8,7 @@ use crate::cli::{DoctorArgs, TextOrJson};
 use crate::cluster::{self, Cluster, secrets, server};
 use crate::failure::{Failure, Outcome};
 use crate::output::Tone;
+use crate::settings::Flags;
 
 #[derive(Debug, Serialize)]
 struct Check {
@@ -175,17 +176,24 @@ async fn checks(ctx: &Ctx, secret_flag: Option<String>) -> Vec<Check> {
         }
     }
 
-    let layers = ctx.config().ok();
-    let secret = secret_flag
-        .or_else(|| layers.and_then(|l| l.get(|c| c.secret.clone())))
-        .unwrap_or_else(|| crate::job::DEFAULT_SECRET.into());
-    out.push(secret_check(&cluster, &secret).await);
+    let settings = match ctx.settings(&Flags {
+        secret: secret_flag,
+        ..ctx.flags()
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(Check::fail(
+                "configuration",
+                format!("{e:#}"),
+                "fix the value named above",
+            ));
+            return out;
+        }
+    };
+    out.push(secret_check(&cluster, &settings.secret.value).await);
 
-    let pull_secrets = layers
-        .and_then(|l| l.get(|c| c.image_pull_secrets.clone()))
-        .unwrap_or_default();
-    for name in pull_secrets {
-        out.push(match secrets::find(&cluster, &name).await {
+    for name in &settings.image_pull_secrets.value {
+        out.push(match secrets::find(&cluster, name).await {
             Ok(Some(_)) => Check::pass(format!("image pull secret {name}"), "present"),
             Ok(None) => Check::fail(
                 format!("image pull secret {name}"),

@@ -26,6 +26,7 @@ use crate::config::{self as config_files, Layers};
 use crate::failure::{Failure, Outcome};
 use crate::follow::Ending;
 use crate::output::{Printer, Tone};
+use crate::settings::{self, Flags, Settings};
 
 /// What every command may need: how to print, the global flags, and the config files.
 pub struct Ctx {
@@ -74,21 +75,28 @@ impl Ctx {
         Ok(self.layers.get_or_init(|| layers))
     }
 
-    /// Flags and environment first (clap merged those), then the config files.
+    /// The global flags as the resolver takes them; a command adds its own.
+    pub fn flags(&self) -> Flags {
+        Flags {
+            namespace: self.global.namespace.clone(),
+            context: self.global.context.clone(),
+            ..Flags::default()
+        }
+    }
+
+    /// Every setting, resolved once from these flags, the environment and the config files.
+    pub fn settings(&self, flags: &Flags) -> Result<Settings> {
+        Ok(settings::resolve(flags, self.config()?)?)
+    }
+
+    /// Where to connect: the kubeconfig from the flag or KUBECONFIG, the context and namespace as
+    /// resolved.
     pub fn target(&self) -> Result<Target> {
-        let layers = self.config()?;
+        let s = self.settings(&self.flags())?;
         Ok(Target {
             kubeconfig: self.global.kubeconfig.clone(),
-            context: self
-                .global
-                .context
-                .clone()
-                .or_else(|| layers.get(|c| c.context.clone())),
-            namespace: self
-                .global
-                .namespace
-                .clone()
-                .or_else(|| layers.get(|c| c.namespace.clone())),
+            context: s.context.value,
+            namespace: s.namespace.value,
         })
     }
 

@@ -1,6 +1,5 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use k8s_openapi::api::batch::v1::Job;
@@ -11,17 +10,29 @@ use crate::cluster::secrets::{self, Credentials};
 use crate::cluster::{Cluster, jobs, server};
 use crate::detect::Service;
 use crate::failure::{Failure, Outcome};
-use crate::job::{self, JobPlan, Resources};
+use crate::job::{self, JobPlan};
 use crate::repo::RepoError;
+use crate::settings::{Flags, Settings};
 
 pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     let task = read_task(ctx, &args)?;
-    let src = source::resolve(ctx, &args.source)?;
+    let settings = ctx.settings(&Flags {
+        image: args.source.image.clone(),
+        services: args.source.services.clone(),
+        secret: args.secret.clone(),
+        cpu: args.cpu.clone(),
+        memory: args.memory.clone(),
+        ttl: args.ttl,
+        deadline: args.deadline,
+        env: args.env.clone(),
+        ..ctx.flags()
+    })?;
+    let src = source::resolve(ctx, &args.source, &settings)?;
     if src.repo.branch.is_none() {
         return Err(source::repo_failure(RepoError::Detached));
     }
     source::warn_about_sync(ctx, &src.repo);
-    let plan = build_plan(ctx, &args, task, &src)?;
+    let plan = build_plan(&settings, task, &src);
     let manifest = job::render(&load_template(ctx, &src.repo.root)?, &plan);
 
     if args.dry_run {
@@ -150,157 +161,38 @@ fn load_template(ctx: &Ctx, repo_root: &Path) -> Result<Job> {
     Ok(job::embedded_template())
 }
 
-fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) -> Result<JobPlan> {
-    let layers = ctx.config()?;
-    for (k, _) in &args.env {
-        if job::RESERVED_ENV.contains(&k.as_str()) {
-            return Err(Failure::usage(format!(
-                "--env {k} is set by claude-sandbox itself and cannot be replaced"
-            ))
-            .into());
-        }
-    }
-    // Config values were validated when the file was read; a flag replaces them.
-    let from_config = |get: fn(&crate::config::FileConfig) -> Option<String>| {
-        layers
-            .get(get)
-            .and_then(|v| crate::units::parse_duration(&v).ok())
-    };
-    let ttl = args
-        .ttl
-        .or_else(|| from_config(|c| c.ttl.clone()))
-        .unwrap_or(Duration::from_secs(job::DEFAULT_TTL_SECS as u64));
-    let ttl_seconds = i32::try_from(ttl.as_secs())
-        .map_err(|_| Failure::usage("--ttl is too long: at most about 68 years"))?;
-    let deadline = args
-        .deadline
-        .or_else(|| from_config(|c| c.deadline.clone()))
-        .unwrap_or(Duration::from_secs(job::DEFAULT_DEADLINE_SECS as u64));
-    if deadline.is_zero() {
-        return Err(Failure::usage("--deadline must be longer than zero").into());
-    }
-    let defaults = Resources::default();
-    let resource = |flag: &Option<crate::units::ResourceSpec>,
-                    get: fn(&crate::config::FileConfig) -> Option<String>| {
-        flag.clone().or_else(|| {
-            layers
-                .get(get)
-                .and_then(|v| crate::units::parse_resource(&v).ok())
-        })
-    };
-    let cpu = resource(&args.cpu, |c| c.cpu.clone());
-    let memory = resource(&args.memory, |c| c.memory.clone());
-    let (cpu_request, cpu_limit) =
-        pick_resources(cpu.as_ref(), &defaults.cpu_request, &defaults.cpu_limit);
-    let (memory_request, memory_limit) = pick_resources(
-        memory.as_ref(),
-        &defaults.memory_request,
-        &defaults.memory_limit,
-    );
-    // Config env first, then --env; a later value for the same name replaces the earlier one.
-    let mut env: Vec<(String, String)> = layers.merged_map(|c| c.env.clone()).into_iter().collect();
-    for (k, v) in &args.env {
-        env.retain(|(key, _)| key != k);
-        env.push((k.clone(), v.clone()));
-    }
-    // An explicit `--env CLAUDE_SANDBOX_AGENT_ARGS=…` is a flag, and flags win over files.
-    let agent_args_given = env.iter().any(|(k, _)| k == job::AGENT_ARGS_ENV);
-    if let Some(agent_args) = layers
-        .get(|c| c.agent_args.clone())
-        .filter(|_| !agent_args_given)
-    {
-        env.push((
-            job::AGENT_ARGS_ENV.to_owned(),
-            serde_json::to_string(&agent_args).expect("a list of strings is JSON"),
-        ));
-    }
-    let secret = args
-        .secret
-        .clone()
-        .or_else(|| layers.get(|c| c.secret.clone()))
-        .unwrap_or_else(|| job::DEFAULT_SECRET.into());
-    // `--secret ""` (e.g. an unset shell variable) once rendered `secretRef: {name: ""}` and then
-    // failed the preflight as "cannot reach the cluster"; say what is wrong before anything else.
-    crate::cluster::errors::check_name("secret", &secret).map_err(|f| {
-        f.hint("--secret takes the name of the Kubernetes secret with the agent's credentials, e.g. claude-sandbox-secrets")
-    })?;
-    let defaults_images = job::SidecarImages::default();
-    let branch = src.repo.branch.clone().unwrap_or_default();
-    Ok(JobPlan {
+fn build_plan(settings: &Settings, task: String, src: &source::Source) -> JobPlan {
+    JobPlan {
         name: job::job_name(
             crate::repo::repo_name(&src.repo.url),
             jiff::Timestamp::now(),
             &job::random_suffix(),
         ),
-        // `-n ""` means "no choice", as it does when connecting (the context's namespace); a
-        // dry run must not print `namespace: ""`.
-        namespace: ctx
-            .global
-            .namespace
-            .clone()
-            .filter(|n| !n.is_empty())
-            .or_else(|| layers.get(|c| c.namespace.clone())),
+        namespace: settings.namespace.value.clone(),
         task,
         repo_url: src.repo.url.clone(),
-        branch,
+        branch: src.repo.branch.clone().unwrap_or_default(),
         commit: src.repo.commit.clone(),
         image: src.image.clone(),
         postgres: src.services.has(Service::Postgres),
         postgis: src.services.postgis,
         redis: src.services.has(Service::Redis),
-        sidecar_images: job::SidecarImages {
-            postgres: layers
-                .get(|c| c.postgres_image.clone())
-                .unwrap_or(defaults_images.postgres),
-            postgis: layers
-                .get(|c| c.postgis_image.clone())
-                .unwrap_or(defaults_images.postgis),
-            redis: layers
-                .get(|c| c.redis_image.clone())
-                .unwrap_or(defaults_images.redis),
-        },
-        resources: Resources {
-            cpu_request,
-            cpu_limit,
-            memory_request,
-            memory_limit,
-        },
-        env,
-        secret,
-        ttl_seconds,
-        deadline_seconds: deadline.as_secs() as i64,
+        sidecar_images: settings.sidecar_images(),
+        resources: settings.resources(),
+        env: settings.agent_env(),
+        secret: settings.secret.value.clone(),
+        // Both were checked when resolved: the TTL fits an i32, the deadline is above zero.
+        ttl_seconds: i32::try_from(settings.ttl.value.as_secs()).unwrap_or(i32::MAX),
+        deadline_seconds: i64::try_from(settings.deadline.value.as_secs()).unwrap_or(i64::MAX),
         cli_version: env!("CARGO_PKG_VERSION").into(),
-        image_pull_secrets: layers
-            .get(|c| c.image_pull_secrets.clone())
-            .unwrap_or_default(),
-        node_selector: layers.merged_map(|c| c.node_selector.clone()),
-        tolerations: layers.get(|c| c.tolerations.clone()).unwrap_or_default(),
-    })
-}
-
-/// A single value is the request; the limit stays at the default unless that would be below it.
-fn pick_resources(
-    spec: Option<&crate::units::ResourceSpec>,
-    request: &str,
-    limit: &str,
-) -> (String, String) {
-    let Some(spec) = spec else {
-        return (request.to_string(), limit.to_string());
-    };
-    let limit = match &spec.limit {
-        Some(l) => l.text.clone(),
-        None => {
-            let default_limit = crate::units::parse_quantity(limit)
-                .map(|q| q.value)
-                .unwrap_or(0.0);
-            if spec.request.value > default_limit {
-                spec.request.text.clone()
-            } else {
-                limit.to_string()
-            }
-        }
-    };
-    (spec.request.text.clone(), limit)
+        image_pull_secrets: settings.image_pull_secrets.value.clone(),
+        node_selector: settings
+            .node_selector
+            .iter()
+            .map(|(k, s)| (k.clone(), s.value.clone()))
+            .collect(),
+        tolerations: settings.tolerations.value.clone(),
+    }
 }
 
 fn read_task(ctx: &Ctx, args: &RemoteArgs) -> Result<String> {
@@ -406,20 +298,5 @@ mod tests {
         assert_eq!(validate_task("a\0b").unwrap_err().code, 2);
         assert!(validate_task(&"x".repeat(job::MAX_TASK_BYTES + 1)).is_err());
         assert!(validate_task(&"x".repeat(100 * 1024)).is_ok());
-    }
-
-    #[test]
-    fn a_single_resource_value_is_the_request() {
-        let two = crate::units::parse_resource("500m").unwrap();
-        assert_eq!(
-            pick_resources(Some(&two), "1", "2"),
-            ("500m".into(), "2".into())
-        );
-        let big = crate::units::parse_resource("3").unwrap();
-        assert_eq!(
-            pick_resources(Some(&big), "1", "2"),
-            ("3".into(), "3".into())
-        );
-        assert_eq!(pick_resources(None, "1", "2"), ("1".into(), "2".into()));
     }
 }

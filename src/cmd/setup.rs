@@ -13,16 +13,18 @@ use crate::cluster::Cluster;
 use crate::cluster::policy::{self, NETWORK_POLICY};
 use crate::cluster::secrets::{self, CLAUDE_KEYS, GITHUB_KEY as REQUIRED_GITHUB};
 use crate::failure::{Failure, Outcome};
-use crate::job;
+use crate::settings::Flags;
 
 const OPTIONAL_KEYS: [&str; 2] = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"];
 
 pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
-    let secret_name = args
+    let secret_name = ctx
+        .settings(&Flags {
+            secret: args.secret.clone(),
+            ..ctx.flags()
+        })?
         .secret
-        .clone()
-        .or_else(|| ctx.config().ok().and_then(|l| l.get(|c| c.secret.clone())))
-        .unwrap_or_else(|| job::DEFAULT_SECRET.into());
+        .value;
     let interactive =
         !args.from_env && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
 

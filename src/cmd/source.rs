@@ -7,9 +7,9 @@ use super::Ctx;
 use crate::cli::SourceArgs;
 use crate::detect::{self, tree::GitTree};
 use crate::failure::Failure;
-use crate::plan::ServiceChoice;
-use crate::plan::{self, ImageChoice, Services};
+use crate::plan::{self, Services};
 use crate::repo::{self, Overrides, RepoError, RepoInfo, Sync, UrlError};
+use crate::settings::Settings;
 
 pub struct Source {
     pub repo: RepoInfo,
@@ -17,7 +17,8 @@ pub struct Source {
     pub image: String,
 }
 
-pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
+/// `settings` chose the services and the image; detection fills in what they leave open.
+pub fn resolve(ctx: &Ctx, args: &SourceArgs, settings: &Settings) -> Result<Source> {
     let dir = ctx.dir();
     if !dir.is_dir() {
         return Err(
@@ -53,19 +54,9 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs) -> Result<Source> {
     for w in &detection.warnings {
         ctx.printer.warn(&format!("{}: {}", w.file, w.message));
     }
-    let layers = ctx.config()?;
-    let choice = args
-        .services
-        .clone()
-        .or_else(|| layers.services())
-        .unwrap_or(ServiceChoice::Auto);
-    let services = plan::services(&detection, &choice);
+    let services = plan::services(&detection, &settings.services.value);
     let image = plan::image(
-        &ImageChoice {
-            flag: args.image.clone(),
-            env: env_nonempty("CLAUDE_SANDBOX_IMAGE").or_else(|| env_nonempty("CLAUDE_IMAGE")),
-            config: layers.get(|c| c.image.clone()),
-        },
+        settings.image.value.as_deref(),
         detection.ruby_version.as_deref(),
     );
     Ok(Source {
@@ -91,10 +82,6 @@ fn check_branch(branch: &str) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-pub fn env_nonempty(key: &str) -> Option<String> {
-    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// Tell the user, before anything is submitted, when the job will not see their latest work.
