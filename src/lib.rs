@@ -18,4 +18,5 @@ pub mod plan;
 pub mod pod;
 pub mod repo;
 pub mod settings;
+pub mod text;
 pub mod units;

@@ -217,20 +217,8 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Cut text to at most `max` characters, marking the cut with `…`; newlines become spaces.
-pub fn cut(text: &str, max: usize) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let flat = flat.trim();
-    if flat.chars().count() <= max {
-        return flat.to_string();
-    }
-    let mut s: String = flat.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
-}
+/// Table cells are cut the one way text is cut everywhere.
+pub use crate::text::cut;
 
 #[cfg(test)]
 mod tests {
@@ -246,11 +234,5 @@ mod tests {
             ],
         );
         assert_eq!(t, "NAME    STATUS\na       Running\nlonger\n");
-    }
-
-    #[test]
-    fn cut_respects_char_boundaries_and_flattens_lines() {
-        assert_eq!(cut("héllo\nwörld", 20), "héllo wörld");
-        assert_eq!(cut("ééééé", 3), "éé…");
     }
 }

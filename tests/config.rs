@@ -357,7 +357,10 @@ fn config_show_json_gives_each_value_and_its_source() {
     assert_eq!(json["secret"]["value"], "user-secret");
     assert_eq!(json["services"]["value"], "redis");
     assert_eq!(json["services"]["source"][0]["from"], "env");
-    assert_eq!(json["services"]["source"][0]["name"], "CLAUDE_SANDBOX_SERVICES");
+    assert_eq!(
+        json["services"]["source"][0]["name"],
+        "CLAUDE_SANDBOX_SERVICES"
+    );
     // The defaults are the ones a job is rendered with.
     assert_eq!(json["memory"]["value"], serde_json::json!(["2Gi", "4Gi"]));
     assert_eq!(json["memory"]["source"][0]["from"], "default");

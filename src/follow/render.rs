@@ -2,11 +2,11 @@
 //! interleaved with the entrypoint's plain text and the sandbox's own `claude_sandbox` events.
 //!
 //! Everything printed comes from the pod, which runs code from the repository under work, so
-//! control characters are neutralised before they reach the terminal.
-
-use std::borrow::Cow;
+//! control characters are neutralised (by `text`) before they reach the terminal.
 
 use serde_json::{Map, Value};
+
+use crate::text::{first_line, is_control, neutralize, one_line, push_neutral, sgr_len};
 
 /// Widest a one-line summary of a tool call's argument gets, in characters.
 const ARG_WIDTH: usize = 100;
@@ -521,17 +521,12 @@ fn failure_words(subtype: &str) -> String {
     }
 }
 
-/// `850ms`, `14s`, `2m 14s`, `1h 5m`.
+/// `850ms` below a second; above, the two largest units, as in the tables (`2m14s`, `1h5m`).
 fn human_duration(ms: u64) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
-    let secs = ms / 1000;
-    match secs {
-        0..60 => format!("{secs}s"),
-        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
-        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
-    }
+    crate::units::format_age(std::time::Duration::from_millis(ms))
 }
 
 /// `$0.42`; small amounts keep enough digits not to read as free.
@@ -541,81 +536,6 @@ fn dollars(cost: f64) -> String {
     } else {
         format!("${cost:.2}")
     }
-}
-
-/// The first non-blank line, and whether anything follows it.
-fn first_line(text: &str) -> (&str, bool) {
-    let mut lines = text.split('\n');
-    let first = lines.by_ref().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let more = lines.any(|l| !l.trim().is_empty());
-    (first.trim_end_matches('\r'), more)
-}
-
-/// One neutralised line of at most `width` characters, marked with `…` where anything was left
-/// out.
-fn one_line(text: &str, width: usize) -> String {
-    let (line, more) = first_line(text);
-    let line = neutralize(line.trim_end());
-    let count = line.chars().count();
-    if count <= width && !more {
-        return line.into_owned();
-    }
-    if count < width {
-        return format!("{line} …");
-    }
-    let keep = line
-        .char_indices()
-        .nth(width.saturating_sub(1))
-        .map_or(line.len(), |(at, _)| at);
-    format!("{}…", &line[..keep])
-}
-
-fn is_control(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
-}
-
-/// Replaces control characters that a terminal would act on with visible stand-ins, keeping
-/// newlines and tabs.
-pub fn neutralize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        let before_newline = chars.peek().is_some_and(|(_, next)| *next == '\n');
-        push_neutral(&mut out, c, before_newline);
-    }
-    Cow::Owned(out)
-}
-
-fn push_neutral(out: &mut String, c: char, before_newline: bool) {
-    match c {
-        // A CRLF line ending is just an ending; a lone CR could overwrite what was printed.
-        '\r' if before_newline => {}
-        c if is_control(c) => out.push(stand_in(c)),
-        c => out.push(c),
-    }
-}
-
-/// The Unicode control picture for C0 characters (`␛` for ESC), `␡` for DEL, and the
-/// replacement character for the C1 range, which some terminals treat as escapes.
-fn stand_in(c: char) -> char {
-    match u32::from(c) {
-        code @ 0..0x20 => char::from_u32(0x2400 + code).unwrap_or('\u{fffd}'),
-        0x7f => '\u{2421}',
-        _ => '\u{fffd}',
-    }
-}
-
-/// Length in bytes of the SGR sequence (`ESC [ digits ; : … m`) that starts `text`, if it is one.
-fn sgr_len(text: &str) -> Option<usize> {
-    let params = text.strip_prefix("\x1b[")?;
-    let digits = params
-        .bytes()
-        .take_while(|b| b.is_ascii_digit() || *b == b';' || *b == b':')
-        .count();
-    (params.as_bytes().get(digits) == Some(&b'm')).then_some(2 + digits + 1)
 }
 
 #[cfg(test)]
@@ -749,7 +669,7 @@ mod tests {
             ),
             (
                 r#"{"type":"result","subtype":"success","is_error":false,"duration_ms":134250,"duration_api_ms":90000,"num_turns":12,"result":"Fixed the flaky spec.","session_id":"0ce8","total_cost_usd":0.4213,"usage":{}}"#.into(),
-                Some("\n✓ done · 12 turns · 2m 14s · $0.42\nFixed the flaky spec.".into()),
+                Some("\n✓ done · 12 turns · 2m14s · $0.42\nFixed the flaky spec.".into()),
             ),
             (
                 r#"{"type":"result","subtype":"error_max_turns","is_error":true,"duration_ms":4000,"num_turns":1,"session_id":"0ce8","total_cost_usd":0.004}"#.into(),
@@ -757,7 +677,7 @@ mod tests {
             ),
             (
                 r#"{"type":"result","subtype":"error_during_execution","is_error":true,"duration_ms":3723000,"num_turns":40,"errors":["Tool permission stream closed"]}"#.into(),
-                Some("\n✗ failed during execution · 40 turns · 1h 2m\nTool permission stream closed".into()),
+                Some("\n✗ failed during execution · 40 turns · 1h2m\nTool permission stream closed".into()),
             ),
             (
                 r#"{"type":"result","subtype":"success","is_error":true,"duration_ms":850,"num_turns":1,"result":"API Error: 401 invalid x-api-key","total_cost_usd":0}"#.into(),
@@ -964,11 +884,6 @@ mod tests {
         )
         .expect("rendered");
         assert_eq!(out, format!("▸ Read {}…", "é".repeat(99)));
-        assert_eq!(one_line("exactly", 7), "exactly");
-        assert_eq!(one_line("exactly!", 7), "exactl…");
-        assert_eq!(one_line("a\nb", 7), "a …");
-        assert_eq!(one_line("", 0), "");
-        assert_eq!(one_line("ab", 0), "…");
     }
 
     #[test]
@@ -977,15 +892,11 @@ mod tests {
         assert_eq!(human_duration(999), "999ms");
         assert_eq!(human_duration(1000), "1s");
         assert_eq!(human_duration(59_999), "59s");
-        assert_eq!(human_duration(134_000), "2m 14s");
-        assert_eq!(human_duration(3_600_000), "1h 0m");
+        assert_eq!(human_duration(134_000), "2m14s");
+        assert_eq!(human_duration(3_600_000), "1h");
         assert_eq!(
             human_duration(u64::MAX),
-            format!(
-                "{}h {}m",
-                u64::MAX / 1000 / 3600,
-                u64::MAX / 1000 % 3600 / 60
-            )
+            format!("{}d", u64::MAX / 1000 / 86400)
         );
         assert_eq!(dollars(0.42), "$0.42");
         assert_eq!(dollars(0.0), "$0.00");
