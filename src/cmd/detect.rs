@@ -1,7 +1,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{Ctx, source};
+use super::{Ctx, project};
 use crate::cli::{DetectArgs, TextOrJson};
 use crate::detect::ServiceEvidence;
 use crate::failure::Outcome;
@@ -25,8 +25,8 @@ pub fn run(ctx: &Ctx, args: DetectArgs) -> Result<Outcome> {
         services: args.source.services.clone(),
         ..ctx.flags()
     })?;
-    let src = source::resolve(ctx, &args.source, &settings)?;
-    source::warn_about_sync(ctx, &src.repo);
+    let src = project::resolve(ctx, &args.source, &settings)?;
+    project::warn_about_sync(ctx, &src.repo);
     let report = Report {
         repo_url: &src.repo.url,
         branch: src.repo.branch.as_deref(),

@@ -155,9 +155,9 @@ fn row(j: &Job, now: jiff::Timestamp, wide: bool) -> Vec<String> {
 
 /// The normalised URL of the repository the user stands in (for `--repo .`).
 pub fn current_repo_url(ctx: &Ctx) -> Result<String> {
-    let git = crate::repo::open(&ctx.dir()).map_err(super::source::repo_failure)?;
+    let git = crate::repo::open(&ctx.dir()).map_err(super::project::repo_failure)?;
     let info =
-        crate::repo::inspect(&git, &Default::default()).map_err(super::source::repo_failure)?;
+        crate::repo::inspect(&git, &Default::default()).map_err(super::project::repo_failure)?;
     Ok(info.url)
 }
 

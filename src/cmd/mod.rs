@@ -9,9 +9,9 @@ pub mod detect;
 pub mod doctor;
 pub mod list;
 pub mod logs;
+mod project;
 pub mod remote;
 pub mod setup;
-mod source;
 pub mod status;
 
 use std::future::Future;

@@ -4,7 +4,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use k8s_openapi::api::batch::v1::Job;
 
-use super::{Ctx, source};
+use super::{Ctx, project};
 use crate::cli::{RemoteArgs, RemoteOutput};
 use crate::cluster::secrets::{self, Credentials};
 use crate::cluster::{Cluster, jobs, server};
@@ -27,11 +27,11 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         env: args.env.clone(),
         ..ctx.flags()
     })?;
-    let src = source::resolve(ctx, &args.source, &settings)?;
+    let src = project::resolve(ctx, &args.source, &settings)?;
     if src.repo.branch.is_none() {
-        return Err(source::repo_failure(RepoError::Detached));
+        return Err(project::repo_failure(RepoError::Detached));
     }
-    source::warn_about_sync(ctx, &src.repo);
+    project::warn_about_sync(ctx, &src.repo);
     let plan = build_plan(&settings, task, &src);
     let manifest = job::render(&load_template(ctx, &src.repo.root)?, &plan);
 
@@ -161,7 +161,7 @@ fn load_template(ctx: &Ctx, repo_root: &Path) -> Result<Job> {
     Ok(job::embedded_template())
 }
 
-fn build_plan(settings: &Settings, task: String, src: &source::Source) -> JobPlan {
+fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobPlan {
     JobPlan {
         name: job::job_name(
             crate::repo::repo_name(&src.repo.url),

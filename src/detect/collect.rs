@@ -34,7 +34,7 @@ pub(crate) enum Eco {
 /// Where a hit comes from. A language driver says "the code can talk to X"; a setup file
 /// (database.yml, prisma datasource, a dev compose file) says "the dev setup runs X".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Source {
+pub(crate) enum Basis {
     Driver(Eco),
     Setup,
 }
@@ -45,7 +45,7 @@ pub(crate) struct Hit {
     pub file: String,
     pub reason: String,
     pub weight: Weight,
-    pub source: Source,
+    pub basis: Basis,
     pub postgis: bool,
 }
 
@@ -63,7 +63,7 @@ const MAX_FILE: usize = 8 << 20;
 
 /// Shared state of one detection run: the tree with read/list caches (nothing is read
 /// twice), and everything found so far.
-pub(crate) struct Ctx<'t> {
+pub(crate) struct Scan<'t> {
     tree: &'t dyn Tree,
     texts: RefCell<FnvMap<String, Option<Rc<str>>>>,
     dirs: RefCell<FnvMap<String, Rc<Vec<Entry>>>>,
@@ -73,9 +73,9 @@ pub(crate) struct Ctx<'t> {
     pub ruby_version_hint: Option<String>,
 }
 
-impl<'t> Ctx<'t> {
+impl<'t> Scan<'t> {
     pub(crate) fn new(tree: &'t dyn Tree) -> Self {
-        Ctx {
+        Scan {
             tree,
             texts: RefCell::default(),
             dirs: RefCell::default(),
@@ -108,7 +108,7 @@ impl<'t> Ctx<'t> {
     }
 
     pub(crate) fn is_dir(&self, path: &str) -> bool {
-        let (parent, name) = super::walk::split(path);
+        let (parent, name) = super::path::split(path);
         self.list(parent).iter().any(|e| e.is_dir && e.name == name)
     }
 
@@ -155,14 +155,14 @@ impl<'t> Ctx<'t> {
         file: &str,
         reason: impl Into<String>,
         weight: Weight,
-        source: Source,
+        basis: Basis,
     ) {
         self.hits.push(Hit {
             service,
             file: file.to_string(),
             reason: reason.into(),
             weight,
-            source,
+            basis,
             postgis: false,
         });
     }
@@ -174,9 +174,9 @@ impl<'t> Ctx<'t> {
         reason: impl Into<String>,
         postgis: bool,
         weight: Weight,
-        source: Source,
+        basis: Basis,
     ) {
-        self.hit(Service::Postgres, file, reason, weight, source);
+        self.hit(Service::Postgres, file, reason, weight, basis);
         if let Some(h) = self.hits.last_mut() {
             h.postgis = postgis;
         }

@@ -7,28 +7,15 @@
 //! `docker/docker-compose.yml` with postgres:16 but develops on SQLite).
 
 use super::Service;
-use super::collect::{Ctx, Source, Weight};
-use super::walk::{file_name, parent};
+use super::collect::{Basis, Scan, Weight};
+use super::path::{file_name, parent};
+use super::walk::is_compose_name;
 use super::yaml::{self, Yaml};
 
 const DEV_DIRS: &[&str] = &["", ".devcontainer", "dev"];
 const DEPLOY_DIRS: &[&str] = &["docker", "deploy"];
 
-/// `docker-compose.yml`, `docker-compose.dev.yaml`, `compose.yml`, `compose-test.yaml`…
-pub(crate) fn is_compose_name(lower: &str) -> bool {
-    let Some(stem) = lower
-        .strip_suffix(".yml")
-        .or_else(|| lower.strip_suffix(".yaml"))
-    else {
-        return false;
-    };
-    let rest = stem
-        .strip_prefix("docker-compose")
-        .or_else(|| stem.strip_prefix("compose"));
-    rest.is_some_and(|r| r.is_empty() || r.starts_with(['.', '-', '_']))
-}
-
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for f in files {
         let dir = parent(f);
         let lower = file_name(f).to_ascii_lowercase();
@@ -52,7 +39,7 @@ fn production_name(lower: &str) -> bool {
         .any(|w| matches!(w, "prod" | "production" | "deploy"))
 }
 
-fn compose_file(ctx: &mut Ctx<'_>, file: &str, weight: Weight) {
+fn compose_file(ctx: &mut Scan<'_>, file: &str, weight: Weight) {
     let Some(text) = ctx.text(file) else { return };
     let doc = match yaml::parse(&text) {
         Ok(d) => d,
@@ -80,15 +67,15 @@ fn compose_file(ctx: &mut Ctx<'_>, file: &str, weight: Weight) {
             (Some((service, postgis)), Some(img)) => {
                 let reason = format!("image {img}{profile_note}");
                 if postgis {
-                    ctx.postgres_hit(file, reason, true, weight, Source::Setup);
+                    ctx.postgres_hit(file, reason, true, weight, Basis::Setup);
                 } else {
-                    ctx.hit(service, file, reason, weight, Source::Setup);
+                    ctx.hit(service, file, reason, weight, Basis::Setup);
                 }
             }
             (None, Some(img)) if postgres_service(name, svc) => {
                 let reason =
                     format!("service \"{name}\" (image {img}, POSTGRES_* settings){profile_note}");
-                ctx.hit(Service::Postgres, file, reason, weight, Source::Setup);
+                ctx.hit(Service::Postgres, file, reason, weight, Basis::Setup);
             }
             _ => {}
         }

@@ -2,12 +2,12 @@
 //! apps found a few levels down.
 
 use super::Service;
-use super::collect::{Ctx, Eco, Source, Weight};
-use super::walk::file_name;
+use super::collect::{Basis, Eco, Scan, Weight};
+use super::path::file_name;
 
-const SRC: Source = Source::Driver(Eco::Elixir);
+const SRC: Basis = Basis::Driver(Eco::Elixir);
 
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for f in files.iter().filter(|f| file_name(f) == "mix.exs") {
         mix_exs(ctx, f);
     }
@@ -136,7 +136,7 @@ fn only_envs(tuple: &str) -> Option<Vec<String>> {
     )
 }
 
-fn mix_exs(ctx: &mut Ctx<'_>, file: &str) {
+fn mix_exs(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let code = strip_comments(&text);
     for (name, tuple) in tuples(&code) {

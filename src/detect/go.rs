@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 
 use super::Service;
-use super::collect::{Ctx, Eco, Source, Weight};
-use super::walk::{file_name, join, parent};
+use super::collect::{Basis, Eco, Scan, Weight};
+use super::path::{file_name, join, parent};
 
-const SRC: Source = Source::Driver(Eco::Go);
+const SRC: Basis = Basis::Driver(Eco::Go);
 
 enum Kind {
     Service(Service),
@@ -43,7 +43,7 @@ fn kind(module: &str) -> Option<Kind> {
     })
 }
 
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     let mut mods: Vec<String> = files
         .iter()
         .filter(|f| file_name(f) == "go.mod")
@@ -97,7 +97,7 @@ fn directives(text: &str) -> (Vec<(String, String, String)>, Option<String>) {
     (out, block)
 }
 
-fn go_work_uses(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
+fn go_work_uses(ctx: &mut Scan<'_>, file: &str) -> Vec<String> {
     let Some(text) = ctx.text(file) else {
         return Vec::new();
     };
@@ -109,7 +109,7 @@ fn go_work_uses(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
         .collect()
 }
 
-fn go_mod(ctx: &mut Ctx<'_>, file: &str) {
+fn go_mod(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let (entries, open_block) = directives(&text);
     // The go command refuses both of these; detection reads what it can and says so, rather

@@ -9,6 +9,7 @@ mod compose;
 mod elixir;
 mod go;
 mod node;
+mod path;
 mod python;
 mod ruby;
 mod rust;
@@ -20,7 +21,7 @@ mod yaml;
 use std::fmt;
 use std::str::FromStr;
 
-use collect::{Ctx, Hit, Source, Weight};
+use collect::{Basis, Hit, Scan, Weight};
 pub use tree::{Entry, FsTree, GitTree, MemTree, Tree};
 
 #[derive(
@@ -114,7 +115,7 @@ impl Detection {
 
 /// Detects the services a repository needs from its tree. Pure: reads only `tree`.
 pub fn detect(tree: &dyn Tree) -> Detection {
-    let mut ctx = Ctx::new(tree);
+    let mut ctx = Scan::new(tree);
     let files = walk::walk(&ctx);
     ruby::scan(&mut ctx, &files);
     node::scan(&mut ctx, &files);
@@ -127,7 +128,7 @@ pub fn detect(tree: &dyn Tree) -> Detection {
     resolve(ctx, ruby_version)
 }
 
-fn resolve(mut ctx: Ctx<'_>, ruby_version: Option<String>) -> Detection {
+fn resolve(mut ctx: Scan<'_>, ruby_version: Option<String>) -> Detection {
     demote_database_choices(&mut ctx);
     let mut det = Detection {
         ruby_version,
@@ -179,12 +180,12 @@ fn resolve(mut ctx: Ctx<'_>, ruby_version: Option<String>) -> Detection {
 /// (healthchecks: `DB=postgres|mysql`, else SQLite). The driver alone then does not
 /// show that the default setup runs Postgres, so those driver hits become optional. What
 /// does show it still counts: a dev compose file, database.yml's development/test
-/// adapter, a prisma datasource — those are `Source::Setup` and are left alone.
+/// adapter, a prisma datasource — those are `Basis::Setup` and are left alone.
 /// Scoped per ecosystem so a Go service on MySQL does not demote a Node service on pg.
-fn demote_database_choices(ctx: &mut Ctx<'_>) {
+fn demote_database_choices(ctx: &mut Scan<'_>) {
     let alts = std::mem::take(&mut ctx.alt_sql);
     for h in &mut ctx.hits {
-        let Source::Driver(eco) = h.source else {
+        let Basis::Driver(eco) = h.basis else {
             continue;
         };
         if h.service != Service::Postgres || h.weight != Weight::Needed {

@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::Service;
-use super::collect::{Ctx, Eco, Source, Weight};
-use super::walk::{expand_members, file_name, join, parent};
+use super::collect::{Basis, Eco, Scan, Weight};
+use super::path::{file_name, join, parent};
+use super::walk::expand_members;
 use super::yaml::{self, Yaml};
 
-const SRC: Source = Source::Driver(Eco::Node);
+const SRC: Basis = Basis::Driver(Eco::Node);
 
 const SECTIONS: &[(&str, &str, Weight)] = &[
     ("dependencies", "dependency", Weight::Needed),
@@ -56,7 +57,7 @@ fn alias_target(spec: &str) -> Option<&str> {
     })
 }
 
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     let mut queue: Vec<String> = files
         .iter()
         .filter(|f| file_name(f) == "package.json")
@@ -105,7 +106,7 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
     }
 }
 
-fn package_json(ctx: &mut Ctx<'_>, path: &str) -> Option<Value> {
+fn package_json(ctx: &mut Scan<'_>, path: &str) -> Option<Value> {
     let text = ctx.text(path)?;
     match serde_json::from_str::<Value>(&text) {
         Ok(v @ Value::Object(_)) => Some(v),
@@ -120,7 +121,7 @@ fn package_json(ctx: &mut Ctx<'_>, path: &str) -> Option<Value> {
     }
 }
 
-fn dependencies(ctx: &mut Ctx<'_>, path: &str, pkg: &Value) {
+fn dependencies(ctx: &mut Scan<'_>, path: &str, pkg: &Value) {
     for (section, label, weight) in SECTIONS {
         let Some(deps) = pkg.get(section).and_then(Value::as_object) else {
             continue;
@@ -161,7 +162,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// npm/yarn `workspaces`: an array of globs, or `{ "packages": [...] }` (yarn classic).
-fn workspace_members(ctx: &Ctx<'_>, dir: &str, pkg: &Value) -> Vec<String> {
+fn workspace_members(ctx: &Scan<'_>, dir: &str, pkg: &Value) -> Vec<String> {
     let ws = pkg.get("workspaces");
     let globs = match ws {
         Some(Value::Array(_)) => strings(ws),
@@ -171,7 +172,7 @@ fn workspace_members(ctx: &Ctx<'_>, dir: &str, pkg: &Value) -> Vec<String> {
     expand_members(ctx, dir, &globs, &[])
 }
 
-fn pnpm_members(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
+fn pnpm_members(ctx: &mut Scan<'_>, file: &str) -> Vec<String> {
     let Some(text) = ctx.text(file) else {
         return Vec::new();
     };
@@ -195,7 +196,7 @@ fn pnpm_members(ctx: &mut Ctx<'_>, file: &str) -> Vec<String> {
 
 /// Prisma schemas of a package: its `prisma.schema` setting, else the conventional
 /// `prisma/schema.prisma` or multi-file `prisma/schema/*.prisma`.
-fn prisma_schemas(ctx: &Ctx<'_>, dir: &str, pkg: &Value) -> Vec<String> {
+fn prisma_schemas(ctx: &Scan<'_>, dir: &str, pkg: &Value) -> Vec<String> {
     let mut dirs = Vec::new();
     let mut out = Vec::new();
     if let Some(s) = pkg
@@ -241,7 +242,7 @@ fn strip_line_comment(line: &str) -> &str {
     line
 }
 
-fn prisma_schema(ctx: &mut Ctx<'_>, file: &str) {
+fn prisma_schema(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let mut in_datasource = false;
     let mut provider: Option<String> = None;
@@ -273,7 +274,7 @@ fn prisma_schema(ctx: &mut Ctx<'_>, file: &str) {
     }
     if let Some(p) = provider.filter(|p| p == "postgresql" || p == "postgres") {
         let reason = format!("datasource provider = \"{p}\"");
-        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Source::Setup);
+        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Basis::Setup);
     }
 }
 

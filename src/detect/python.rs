@@ -6,10 +6,10 @@ use std::collections::HashSet;
 use toml::{Table, Value};
 
 use super::Service;
-use super::collect::{Ctx, Eco, Source, Weight};
-use super::walk::{file_name, join, parent};
+use super::collect::{Basis, Eco, Scan, Weight};
+use super::path::{file_name, join, parent};
 
-const SRC: Source = Source::Driver(Eco::Python);
+const SRC: Basis = Basis::Driver(Eco::Python);
 
 /// A parsed PEP 508 requirement: normalised name, extras, environment marker.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +109,7 @@ fn marker_is_conditional(marker: &str) -> bool {
         })
 }
 
-fn report(ctx: &mut Ctx<'_>, file: &str, req: &Req, reason: String, weight: Weight) {
+fn report(ctx: &mut Scan<'_>, file: &str, req: &Req, reason: String, weight: Weight) {
     let conditional = !req.marker.is_empty() && marker_is_conditional(&req.marker);
     let (weight, reason) = if conditional && weight == Weight::Needed {
         (
@@ -133,7 +133,7 @@ fn report(ctx: &mut Ctx<'_>, file: &str, req: &Req, reason: String, weight: Weig
     }
 }
 
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     let mut visited = HashSet::new();
     for f in files {
         let name = file_name(f);
@@ -162,7 +162,7 @@ const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// Reads one requirements file; `from` is the file that included it, if any.
 fn requirements(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Scan<'_>,
     file: &str,
     visited: &mut HashSet<String>,
     depth: usize,
@@ -239,7 +239,7 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-fn parse_toml(ctx: &mut Ctx<'_>, file: &str) -> Option<Table> {
+fn parse_toml(ctx: &mut Scan<'_>, file: &str) -> Option<Table> {
     let text = ctx.text(file)?;
     match text.parse::<Table>() {
         Ok(t) => Some(t),
@@ -264,7 +264,7 @@ fn path<'a>(t: &'a Table, keys: &[&str]) -> Option<&'a Value> {
 
 /// A table of named PEP 508 lists (extras, dependency groups); each is reported as `what [name]`.
 fn pep508_groups(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Scan<'_>,
     file: &str,
     groups: Option<&Value>,
     weight: Weight,
@@ -275,7 +275,7 @@ fn pep508_groups(
     }
 }
 
-fn pep508_list(ctx: &mut Ctx<'_>, file: &str, list: Option<&Value>, weight: Weight, what: &str) {
+fn pep508_list(ctx: &mut Scan<'_>, file: &str, list: Option<&Value>, weight: Weight, what: &str) {
     let Some(items) = list.and_then(Value::as_array) else {
         return;
     };
@@ -288,7 +288,7 @@ fn pep508_list(ctx: &mut Ctx<'_>, file: &str, list: Option<&Value>, weight: Weig
     }
 }
 
-fn pyproject(ctx: &mut Ctx<'_>, file: &str, visited: &mut HashSet<String>) {
+fn pyproject(ctx: &mut Scan<'_>, file: &str, visited: &mut HashSet<String>) {
     let Some(t) = parse_toml(ctx, file) else {
         return;
     };
@@ -386,7 +386,7 @@ fn pyproject(ctx: &mut Ctx<'_>, file: &str, visited: &mut HashSet<String>) {
 }
 
 /// Poetry/Pipfile style `{ name = "^1.0" | { version, extras, optional, markers } }`.
-fn poetry_table(ctx: &mut Ctx<'_>, file: &str, deps: Option<&Value>, weight: Weight, what: &str) {
+fn poetry_table(ctx: &mut Scan<'_>, file: &str, deps: Option<&Value>, weight: Weight, what: &str) {
     let Some(deps) = deps.and_then(Value::as_table) else {
         return;
     };
@@ -430,7 +430,7 @@ fn poetry_table(ctx: &mut Ctx<'_>, file: &str, deps: Option<&Value>, weight: Wei
     }
 }
 
-fn pipfile(ctx: &mut Ctx<'_>, file: &str) {
+fn pipfile(ctx: &mut Scan<'_>, file: &str) {
     let Some(t) = parse_toml(ctx, file) else {
         return;
     };

@@ -6,13 +6,13 @@
 //! `platforms :jruby`, `install_if` or `if ENV[…]`.
 
 use super::Service;
-use super::collect::{Ctx, Eco, Source, Weight};
-use super::walk::{file_name, parent};
+use super::collect::{Basis, Eco, Scan, Weight};
+use super::path::{file_name, parent};
 use super::yaml::{self, Yaml};
 
-const SRC: Source = Source::Driver(Eco::Ruby);
+const SRC: Basis = Basis::Driver(Eco::Ruby);
 
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for f in files {
         let name = file_name(f);
         if name == "Gemfile" || name == "gems.rb" {
@@ -358,7 +358,7 @@ fn gem_kind(name: &str) -> Option<GemKind> {
     })
 }
 
-fn report_gem(ctx: &mut Ctx<'_>, file: &str, name: &str, reason: String, weight: Weight) {
+fn report_gem(ctx: &mut Scan<'_>, file: &str, name: &str, reason: String, weight: Weight) {
     match gem_kind(name) {
         Some(GemKind::Service(service, postgis)) => {
             if postgis {
@@ -381,7 +381,7 @@ fn report_gem(ctx: &mut Ctx<'_>, file: &str, name: &str, reason: String, weight:
     }
 }
 
-fn gemfile(ctx: &mut Ctx<'_>, file: &str) {
+fn gemfile(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let mut stack: Vec<Frame> = Vec::new();
     for toks in statements(&text) {
@@ -473,7 +473,7 @@ fn symbols(v: &[String]) -> String {
 /// `add_development_dependency`. A gem's development dependencies are what its test
 /// suite needs, so they count too. Generated gemspecs wrap everything in
 /// `if s.respond_to? …`, which is version plumbing, not a condition on the platform.
-fn gemspec(ctx: &mut Ctx<'_>, file: &str) {
+fn gemspec(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let mut stack: Vec<bool> = Vec::new();
     for toks in statements(&text) {
@@ -527,7 +527,7 @@ fn gemspec(ctx: &mut Ctx<'_>, file: &str) {
 /// (specs). Next to a Gemfile it only corroborates: the Gemfile says *how* (groups,
 /// conditions), the lock only *that*. Without a Gemfile, DEPENDENCIES is the best record
 /// of what the project asked for.
-fn lockfile(ctx: &mut Ctx<'_>, file: &str, files: &[String]) {
+fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String]) {
     let Some(text) = ctx.text(file) else { return };
     let dir = parent(file);
     let has_gemfile = ["Gemfile", "gems.rb"].iter().any(|g| {
@@ -679,7 +679,7 @@ fn is_pg_adapter(a: &str) -> bool {
         || a.starts_with("postgis")
 }
 
-fn database_yml(ctx: &mut Ctx<'_>, file: &str) {
+fn database_yml(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let doc = match yaml::parse_erb(&text) {
         Ok(d) => d,
@@ -689,7 +689,7 @@ fn database_yml(ctx: &mut Ctx<'_>, file: &str) {
     let adapter = if postgis { "postgis" } else { "postgresql" };
     if !devtest.is_empty() {
         let reason = format!("adapter: {adapter} ({})", devtest.join(", "));
-        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Source::Setup);
+        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Basis::Setup);
     }
     if !other.is_empty() {
         let reason = format!("adapter: {adapter} ({})", other.join(", "));
@@ -698,7 +698,7 @@ fn database_yml(ctx: &mut Ctx<'_>, file: &str) {
             file,
             reason,
             Weight::Optional,
-            Source::Setup,
+            Basis::Setup,
         );
     }
 }
@@ -706,7 +706,7 @@ fn database_yml(ctx: &mut Ctx<'_>, file: &str) {
 /// Action Cable on Redis in development/test needs a Redis server; on Redis only in
 /// production it does not (the dev setup runs the `async` adapter), so that is shown as
 /// corroborating evidence only.
-fn cable_yml(ctx: &mut Ctx<'_>, file: &str) {
+fn cable_yml(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let doc = match yaml::parse_erb(&text) {
         Ok(d) => d,
@@ -715,11 +715,11 @@ fn cable_yml(ctx: &mut Ctx<'_>, file: &str) {
     let (devtest, other, _) = envs_using(&doc, |a| a == "redis");
     if !devtest.is_empty() {
         let reason = format!("cable adapter: redis ({})", devtest.join(", "));
-        ctx.hit(Service::Redis, file, reason, Weight::Needed, Source::Setup);
+        ctx.hit(Service::Redis, file, reason, Weight::Needed, Basis::Setup);
     }
     if !other.is_empty() {
         let reason = format!("cable adapter: redis ({} only)", other.join(", "));
-        ctx.hit(Service::Redis, file, reason, Weight::Extra, Source::Setup);
+        ctx.hit(Service::Redis, file, reason, Weight::Extra, Basis::Setup);
     }
 }
 

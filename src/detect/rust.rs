@@ -12,10 +12,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use toml::{Table, Value};
 
 use super::Service;
-use super::collect::{Ctx, Eco, Source, Weight};
-use super::walk::{expand_members, file_name, join, parent};
+use super::collect::{Basis, Eco, Scan, Weight};
+use super::path::{file_name, join, parent};
+use super::walk::expand_members;
 
-const SRC: Source = Source::Driver(Eco::Rust);
+const SRC: Basis = Basis::Driver(Eco::Rust);
 
 #[derive(Debug, Clone)]
 struct Dep {
@@ -112,7 +113,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn parse(ctx: &mut Ctx<'_>, path: &str) -> Option<Table> {
+fn parse(ctx: &mut Scan<'_>, path: &str) -> Option<Table> {
     let text = ctx.text(path)?;
     match text.parse::<Table>() {
         Ok(t) => Some(t),
@@ -197,7 +198,7 @@ fn foreign_target(cfg: &str) -> bool {
         && !c.contains("unix")
 }
 
-pub(crate) fn scan(ctx: &mut Ctx<'_>, files: &[String]) {
+pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     // Manifests in walk order; a workspace queues its members as it is read, since
     // they may sit deeper than the walk goes.
     let mut order: Vec<String> = Vec::new();
@@ -431,7 +432,7 @@ fn possible_dep_features(m: &Manifest, key: &str) -> Vec<String> {
         .collect()
 }
 
-fn report_group(ctx: &mut Ctx<'_>, root: &str, ms: &[Manifest], ws_deps: Option<&Table>) {
+fn report_group(ctx: &mut Scan<'_>, root: &str, ms: &[Manifest], ws_deps: Option<&Table>) {
     let res = resolve_features(ms);
     let mut used_ws: HashSet<String> = HashSet::new();
     for (i, m) in ms.iter().enumerate() {
@@ -543,7 +544,7 @@ fn report_group(ctx: &mut Ctx<'_>, root: &str, ms: &[Manifest], ws_deps: Option<
 
 /// Cargo.lock shows what was resolved (e.g. `pq-sys` under diesel): corroboration only,
 /// since a locked crate may sit behind a feature nobody turns on by default.
-fn lockfile(ctx: &mut Ctx<'_>, file: &str) {
+fn lockfile(ctx: &mut Scan<'_>, file: &str) {
     let Some(t) = parse(ctx, file) else { return };
     let Some(pkgs) = t.get("package").and_then(Value::as_array) else {
         return;

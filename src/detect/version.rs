@@ -1,9 +1,9 @@
 //! The Ruby version the job image should carry (`ruby-3.3`), from the root's version files.
 
-use super::collect::Ctx;
+use super::collect::Scan;
 
 /// `.ruby-version` first, then `.tool-versions`, then a `ruby "x.y.z"` line in the Gemfile.
-pub(crate) fn ruby_version(ctx: &mut Ctx<'_>) -> Option<String> {
+pub(crate) fn ruby_version(ctx: &mut Scan<'_>) -> Option<String> {
     if let Some(text) = ctx.text(".ruby-version") {
         let first = text
             .lines()

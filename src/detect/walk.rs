@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::collect::Ctx;
+use super::collect::Scan;
+use super::path::{MAX_SEGMENTS, file_name, join};
 
 /// Directory levels below the root that are searched for manifests: `a/b/c/package.json`
 /// is found, `a/b/c/d/package.json` only when a workspace declares it.
@@ -13,10 +14,6 @@ pub(crate) const MAX_DEPTH: usize = 3;
 /// yield: bounds the work on huge monorepos.
 const MAX_GLOB_DEPTH: usize = 8;
 const MAX_GLOB_DIRS: usize = 4000;
-
-/// No real manifest path or workspace glob is this deep; a longer one is garbage and is
-/// refused rather than followed (it would only cost stack and time).
-const MAX_SEGMENTS: usize = 64;
 
 /// Vendored code, dependencies, build output, examples and test fixtures: their manifests
 /// describe other projects (or none), not what this one needs.
@@ -64,39 +61,18 @@ pub(crate) fn skip_dir(name: &str) -> bool {
     SKIP_DIRS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
-/// (parent, name) of a tree path; the parent of a top-level name is "".
-pub(crate) fn split(path: &str) -> (&str, &str) {
-    match path.rsplit_once('/') {
-        Some((p, n)) => (p, n),
-        None => ("", path),
-    }
-}
-
-pub(crate) fn parent(path: &str) -> &str {
-    split(path).0
-}
-
-pub(crate) fn file_name(path: &str) -> &str {
-    split(path).1
-}
-
-/// `dir` joined with a relative path from a manifest, normalised. None when it is
-/// absolute or climbs above the root.
-pub(crate) fn join(dir: &str, rel: &str) -> Option<String> {
-    if rel.starts_with('/') || rel.contains('\\') || rel.split('/').count() > MAX_SEGMENTS {
-        return None;
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+/// `docker-compose.yml`, `docker-compose.dev.yaml`, `compose.yml`, `compose-test.yaml`…
+pub(crate) fn is_compose_name(lower: &str) -> bool {
+    let Some(stem) = lower
+        .strip_suffix(".yml")
+        .or_else(|| lower.strip_suffix(".yaml"))
+    else {
+        return false;
+    };
+    let rest = stem
+        .strip_prefix("docker-compose")
+        .or_else(|| stem.strip_prefix("compose"));
+    rest.is_some_and(|r| r.is_empty() || r.starts_with(['.', '-', '_']))
 }
 
 /// Is this file one any scanner reads? Called for every file the walk sees, so it
@@ -114,8 +90,7 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
         return true;
     }
     if ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml") {
-        return name == "pnpm-workspace.yaml"
-            || super::compose::is_compose_name(&name.to_ascii_lowercase());
+        return name == "pnpm-workspace.yaml" || is_compose_name(&name.to_ascii_lowercase());
     }
     match ext {
         "" => matches!(name, "Gemfile" | "Pipfile"),
@@ -136,7 +111,7 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
 
 /// Manifest candidates in breadth-first order (root first, then each directory in the
 /// tree's listing order), which is also the order evidence is reported in.
-pub(crate) fn walk(ctx: &Ctx<'_>) -> Vec<String> {
+pub(crate) fn walk(ctx: &Scan<'_>) -> Vec<String> {
     let mut files = Vec::new();
     let mut level = vec![String::new()];
     for depth in 0..=MAX_DEPTH {
@@ -209,7 +184,7 @@ fn has_wildcard(s: &str) -> bool {
 /// Directories matching a workspace glob (`apps/*`, `packages/**`, `crates/x`) relative
 /// to `base`. Literal segments are followed as written — the manifest names them — but
 /// wildcards never descend into skipped directories.
-pub(crate) fn glob_dirs(ctx: &Ctx<'_>, base: &str, pattern: &str) -> Vec<String> {
+pub(crate) fn glob_dirs(ctx: &Scan<'_>, base: &str, pattern: &str) -> Vec<String> {
     let pattern = pattern
         .trim()
         .trim_start_matches("./")
@@ -245,7 +220,7 @@ pub(crate) fn glob_dirs(ctx: &Ctx<'_>, base: &str, pattern: &str) -> Vec<String>
 }
 
 fn match_segments(
-    ctx: &Ctx<'_>,
+    ctx: &Scan<'_>,
     dir: &str,
     segments: &[&str],
     depth: usize,
@@ -305,7 +280,7 @@ pub(crate) fn path_glob(pattern: &str, path: &str) -> bool {
 
 /// Expands a list of workspace globs with `!negations` (npm, pnpm, Cargo `exclude`).
 pub(crate) fn expand_members(
-    ctx: &Ctx<'_>,
+    ctx: &Scan<'_>,
     base: &str,
     include: &[String],
     exclude: &[String],
@@ -368,7 +343,7 @@ mod tests {
             ("packages/node_modules/x/package.json", "{}"),
             ("examples/demo/package.json", "{}"),
         ]);
-        let ctx = Ctx::new(&t);
+        let ctx = Scan::new(&t);
         assert_eq!(
             glob_dirs(&ctx, "", "packages/*"),
             vec!["packages/a", "packages/b"]
@@ -397,7 +372,7 @@ mod tests {
             (".devcontainer/docker-compose.yml", ""),
             ("src/main.rs", ""),
         ]);
-        let ctx = Ctx::new(&t);
+        let ctx = Scan::new(&t);
         assert_eq!(
             walk(&ctx),
             vec![

@@ -32,7 +32,7 @@ pub struct Style {
 
 /// The agent's final result, from its `result` message.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+struct AgentResult {
     pub is_error: bool,
     /// `success`, `error_max_turns`, `error_during_execution`, … as Claude Code reports it.
     pub subtype: String,
@@ -46,7 +46,6 @@ pub struct Outcome {
 #[derive(Debug, Clone)]
 pub struct Renderer {
     style: Style,
-    outcome: Option<Outcome>,
     /// The agent's latest text, because a successful result usually repeats it word for word.
     last_text: Option<String>,
 }
@@ -63,7 +62,6 @@ impl Renderer {
     pub fn new(style: Style) -> Self {
         Renderer {
             style,
-            outcome: None,
             last_text: None,
         }
     }
@@ -94,11 +92,6 @@ impl Renderer {
             Rendered::Nothing => None,
             Rendered::Raw => Some(self.plain(raw)),
         }
-    }
-
-    /// The final result seen, if any (for the caller's exit summary).
-    pub fn outcome(&self) -> Option<&Outcome> {
-        self.outcome.as_ref()
     }
 
     fn system(&self, msg: &Map<String, Value>) -> Rendered {
@@ -277,7 +270,7 @@ impl Renderer {
             .and_then(Value::as_bool)
             .unwrap_or(subtype != "success")
             || subtype.starts_with("error");
-        let outcome = Outcome {
+        let outcome = AgentResult {
             is_error,
             result: str_field(msg, "result").map(str::to_owned),
             num_turns: msg.get("num_turns").and_then(Value::as_u64),
@@ -333,7 +326,6 @@ impl Renderer {
                 out.push(self.paint(RED, &neutralize(text.trim_end())));
             }
         }
-        self.outcome = Some(outcome);
         Rendered::Text(out.join("\n"))
     }
 
@@ -762,30 +754,12 @@ mod tests {
     }
 
     #[test]
-    fn the_outcome_is_captured() {
-        let mut r = Renderer::new(PLAIN);
-        assert_eq!(r.outcome(), None);
-        r.line(r#"{"type":"result","subtype":"error_max_turns","is_error":true,"num_turns":30,"duration_ms":600000,"total_cost_usd":1.5,"result":"stopped"}"#);
-        assert_eq!(
-            r.outcome(),
-            Some(&Outcome {
-                is_error: true,
-                subtype: "error_max_turns".into(),
-                result: Some("stopped".into()),
-                num_turns: Some(30),
-                duration_ms: Some(600_000),
-                total_cost_usd: Some(1.5),
-            })
-        );
-    }
-
-    #[test]
     fn an_error_subtype_counts_as_an_error_even_without_is_error() {
-        let mut r = Renderer::new(PLAIN);
-        r.line(r#"{"type":"result","subtype":"error_during_execution"}"#);
-        let outcome = r.outcome().expect("outcome");
-        assert!(outcome.is_error);
-        assert_eq!(outcome.num_turns, None);
+        let out = render(
+            PLAIN,
+            r#"{"type":"result","subtype":"error_during_execution"}"#,
+        );
+        assert_eq!(out.as_deref(), Some("\n✗ failed during execution"));
     }
 
     #[test]

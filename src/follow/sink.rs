@@ -42,10 +42,6 @@ impl StdoutSink {
         }
     }
 
-    pub fn outcome(&self) -> Option<&super::render::Outcome> {
-        self.renderer.as_ref().and_then(|r| r.outcome())
-    }
-
     fn write(&mut self, text: &str) {
         if self.failed.is_some() {
             return;

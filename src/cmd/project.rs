@@ -11,14 +11,14 @@ use crate::plan::{self, Services};
 use crate::repo::{self, Overrides, RepoError, RepoInfo, Sync, UrlError};
 use crate::settings::Settings;
 
-pub struct Source {
+pub struct Project {
     pub repo: RepoInfo,
     pub services: Services,
     pub image: String,
 }
 
 /// `settings` chose the services and the image; detection fills in what they leave open.
-pub fn resolve(ctx: &Ctx, args: &SourceArgs, settings: &Settings) -> Result<Source> {
+pub fn resolve(ctx: &Ctx, args: &SourceArgs, settings: &Settings) -> Result<Project> {
     let dir = ctx.dir();
     if !dir.is_dir() {
         return Err(
@@ -59,7 +59,7 @@ pub fn resolve(ctx: &Ctx, args: &SourceArgs, settings: &Settings) -> Result<Sour
         settings.image.value.as_deref(),
         detection.ruby_version.as_deref(),
     );
-    Ok(Source {
+    Ok(Project {
         repo: info,
         services,
         image,
