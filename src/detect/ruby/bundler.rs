@@ -1,212 +1,12 @@
-//! Ruby: Gemfile, Gemfile.lock, *.gemspec, config/database.yml, config/cable.yml.
-//!
-//! Gemfiles are Ruby, so they are read statement by statement with a small tokenizer
-//! that knows strings, symbols, `%i[]` arrays, comments and `do … end` / `if … end`
-//! nesting — enough to tell a plain `gem "pg"` from one inside `group :production`,
-//! `platforms :jruby`, `install_if` or `if ENV[…]`.
+//! Bundler's files: Gemfile (and gems.rb), *.gemspec, Gemfile.lock (and gems.locked). The
+//! Gemfile says how a gem is used (groups, platforms, conditions); the lock only that it is.
 
-use super::Service;
-use super::collect::{Basis, Eco, Scan, Weight};
-use super::path::{file_name, parent};
-use super::yaml::{self, Yaml};
-
-const SRC: Basis = Basis::Driver(Eco::Ruby);
-
-pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
-    for f in files {
-        let name = file_name(f);
-        if name == "Gemfile" || name == "gems.rb" {
-            gemfile(ctx, f);
-        } else if name.ends_with(".gemspec") {
-            gemspec(ctx, f);
-        }
-    }
-    for f in files {
-        let name = file_name(f);
-        if name == "Gemfile.lock" || name == "gems.locked" {
-            lockfile(ctx, f, files);
-        }
-    }
-    for f in files.iter().filter(|f| file_name(parent(f)) == "config") {
-        let name = file_name(f);
-        if name == "cable.yml" {
-            cable_yml(ctx, f);
-        } else if name.starts_with("database.") && chosen_database_yml(f, files) {
-            database_yml(ctx, f);
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Str(String),
-    Sym(String),
-    Ident(String),
-    /// `key:` in a hash argument
-    Label(String),
-    Arrow,
-    /// `%i[a b]`, `%w(a b)`
-    Words(Vec<String>),
-    Punct(char),
-}
-
-/// Tokenizes Ruby source. Returns the tokens and whether the text ended inside an
-/// open bracket (so the statement continues on the next line).
-fn tokenize(src: &str) -> (Vec<Tok>, bool) {
-    let chars: Vec<char> = src.chars().collect();
-    let mut toks = Vec::new();
-    let mut depth: i32 = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            '#' => {
-                // comment to end of line
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-            }
-            '"' | '\'' | '`' => {
-                let (s, next) = read_quoted(&chars, i + 1, c);
-                toks.push(Tok::Str(s));
-                i = next;
-            }
-            '%' if i + 2 < chars.len() && "qQiIwW".contains(chars[i + 1]) => {
-                let kind = chars[i + 1];
-                let open = chars[i + 2];
-                let close = match open {
-                    '[' => ']',
-                    '(' => ')',
-                    '{' => '}',
-                    '<' => '>',
-                    other => other,
-                };
-                let mut j = i + 3;
-                let mut body = String::new();
-                while j < chars.len() && chars[j] != close {
-                    body.push(chars[j]);
-                    j += 1;
-                }
-                if "qQ".contains(kind) {
-                    toks.push(Tok::Str(body));
-                } else {
-                    toks.push(Tok::Words(
-                        body.split_whitespace().map(str::to_string).collect(),
-                    ));
-                }
-                i = j + 1;
-            }
-            ':' if i + 1 < chars.len() && chars[i + 1] == '"' => {
-                let (s, next) = read_quoted(&chars, i + 2, '"');
-                toks.push(Tok::Sym(s));
-                i = next;
-            }
-            ':' if i + 1 < chars.len() && is_ident_start(chars[i + 1]) => {
-                let (s, next) = read_ident(&chars, i + 1);
-                toks.push(Tok::Sym(s));
-                i = next;
-            }
-            '=' if i + 1 < chars.len() && chars[i + 1] == '>' => {
-                toks.push(Tok::Arrow);
-                i += 2;
-            }
-            c if is_ident_start(c) => {
-                let (s, next) = read_ident(&chars, i);
-                // `key:` but not `Foo::Bar`
-                if next < chars.len()
-                    && chars[next] == ':'
-                    && chars.get(next + 1).is_none_or(|n| *n != ':')
-                {
-                    toks.push(Tok::Label(s));
-                    i = next + 1;
-                } else {
-                    toks.push(Tok::Ident(s));
-                    i = next;
-                }
-            }
-            c if c.is_whitespace() => i += 1,
-            c => {
-                match c {
-                    '(' | '[' | '{' => depth += 1,
-                    ')' | ']' | '}' => depth -= 1,
-                    _ => {}
-                }
-                toks.push(Tok::Punct(c));
-                i += 1;
-            }
-        }
-    }
-    (toks, depth > 0)
-}
-
-fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
-}
-
-fn read_ident(chars: &[char], mut i: usize) -> (String, usize) {
-    let mut s = String::new();
-    while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-        s.push(chars[i]);
-        i += 1;
-    }
-    // predicate and bang methods: `respond_to?`, `gem!`
-    if i < chars.len() && (chars[i] == '?' || chars[i] == '!') {
-        s.push(chars[i]);
-        i += 1;
-    }
-    (s, i)
-}
-
-fn read_quoted(chars: &[char], mut i: usize, quote: char) -> (String, usize) {
-    let mut s = String::new();
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' && i + 1 < chars.len() {
-            s.push(chars[i + 1]);
-            i += 2;
-            continue;
-        }
-        if c == quote {
-            return (s, i + 1);
-        }
-        s.push(c);
-        i += 1;
-    }
-    (s, i)
-}
-
-/// Joins physical lines into statements: a statement goes on while a bracket is open or
-/// the line ends with `,` or `\` (`gem "pg",\n  "~> 1.5"`).
-fn statements(text: &str) -> Vec<Vec<Tok>> {
-    let mut out = Vec::new();
-    let mut pending = String::new();
-    let mut lines_in_pending = 0;
-    for line in text.lines() {
-        pending.push_str(line);
-        pending.push('\n');
-        lines_in_pending += 1;
-        let (toks, open) = tokenize(&pending);
-        let trailing = line.trim_end();
-        let continues = open
-            || trailing.ends_with('\\')
-            || matches!(toks.last(), Some(Tok::Punct(',')) | Some(Tok::Arrow));
-        if continues && lines_in_pending < 30 {
-            continue;
-        }
-        if !toks.is_empty() {
-            out.push(toks);
-        }
-        pending.clear();
-        lines_in_pending = 0;
-    }
-    if !pending.is_empty() {
-        let (toks, _) = tokenize(&pending);
-        if !toks.is_empty() {
-            out.push(toks);
-        }
-    }
-    out
-}
+use super::super::Service;
+use super::super::collect::{Eco, Scan, Weight};
+use super::super::path::parent;
+use super::super::version;
+use super::SRC;
+use super::tokens::{Tok, ident, statements};
 
 #[derive(Debug, Clone)]
 enum Frame {
@@ -215,13 +15,6 @@ enum Frame {
     /// `if`, `unless`, `case`, `install_if`, an optional group
     Cond,
     Other,
-}
-
-fn ident(t: &Tok) -> Option<&str> {
-    match t {
-        Tok::Ident(s) => Some(s),
-        _ => None,
-    }
 }
 
 fn opens_block(toks: &[Tok]) -> bool {
@@ -381,7 +174,7 @@ fn report_gem(ctx: &mut Scan<'_>, file: &str, name: &str, reason: String, weight
     }
 }
 
-fn gemfile(ctx: &mut Scan<'_>, file: &str) {
+pub(super) fn gemfile(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let mut stack: Vec<Frame> = Vec::new();
     for toks in statements(&text) {
@@ -392,7 +185,7 @@ fn gemfile(ctx: &mut Scan<'_>, file: &str) {
                 .filter(|_| !toks.iter().any(|t| matches!(t, Tok::Label(_))))
                 && ctx.ruby_version_hint.is_none()
             {
-                ctx.ruby_version_hint = super::version::major_minor(v);
+                ctx.ruby_version_hint = version::major_minor(v);
             }
             continue;
         }
@@ -473,7 +266,7 @@ fn symbols(v: &[String]) -> String {
 /// `add_development_dependency`. A gem's development dependencies are what its test
 /// suite needs, so they count too. Generated gemspecs wrap everything in
 /// `if s.respond_to? …`, which is version plumbing, not a condition on the platform.
-fn gemspec(ctx: &mut Scan<'_>, file: &str) {
+pub(super) fn gemspec(ctx: &mut Scan<'_>, file: &str) {
     let Some(text) = ctx.text(file) else { return };
     let mut stack: Vec<bool> = Vec::new();
     for toks in statements(&text) {
@@ -527,7 +320,7 @@ fn gemspec(ctx: &mut Scan<'_>, file: &str) {
 /// (specs). Next to a Gemfile it only corroborates: the Gemfile says *how* (groups,
 /// conditions), the lock only *that*. Without a Gemfile, DEPENDENCIES is the best record
 /// of what the project asked for.
-fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String]) {
+pub(super) fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String]) {
     let Some(text) = ctx.text(file) else { return };
     let dir = parent(file);
     let has_gemfile = ["Gemfile", "gems.rb"].iter().any(|g| {
@@ -577,166 +370,5 @@ fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String]) {
             Weight::Extra
         };
         report_gem(ctx, file, name, reason, weight);
-    }
-}
-
-const DATABASE_YML_NAMES: &[&str] = &[
-    "database.yml",
-    "database.yaml",
-    "database.yml.example",
-    "database.example.yml",
-    "database.yml.sample",
-    "database.sample.yml",
-    "database.yml.dist",
-    "database.yml.template",
-    "database.yml.tmpl",
-];
-
-/// The first of database.yml and its checked-in templates that exists in that config
-/// directory: the template stands in for the real file only when that is not committed.
-fn chosen_database_yml(file: &str, files: &[String]) -> bool {
-    let dir = parent(file);
-    let name = file_name(file);
-    if !DATABASE_YML_NAMES.contains(&name) {
-        return false;
-    }
-    DATABASE_YML_NAMES
-        .iter()
-        .map(|n| format!("{dir}/{n}"))
-        .find(|p| files.contains(p))
-        .is_some_and(|p| p == file)
-}
-
-enum EnvKind {
-    DevTest,
-    Other,
-    /// shared blocks merged into real environments (`default: &default`)
-    Template,
-}
-
-fn env_kind(env: &str) -> EnvKind {
-    match env.to_ascii_lowercase().as_str() {
-        "development" | "dev" | "test" | "testing" | "ci" | "cucumber" => EnvKind::DevTest,
-        "default" | "defaults" | "common" | "base" | "shared" | "global" => EnvKind::Template,
-        e if e.starts_with("x-") || e.starts_with('.') || e.starts_with('<') => EnvKind::Template,
-        _ => EnvKind::Other,
-    }
-}
-
-/// The adapters an environment uses: `adapter:`, or the scheme of `url:`, on the
-/// environment itself or on each database of a multi-database (three-tier) config.
-fn adapters(env: &Yaml) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut one = |cfg: &Yaml| {
-        if let Some(a) = cfg.get("adapter").and_then(Yaml::as_str) {
-            out.push(a.trim().to_ascii_lowercase());
-        } else if let Some(u) = cfg.get("url").and_then(Yaml::as_str)
-            && let Some((scheme, _)) = u.split_once("://")
-        {
-            out.push(scheme.trim().to_ascii_lowercase());
-        }
-    };
-    one(env);
-    if env.get("adapter").is_none() && env.get("url").is_none() {
-        for (_, db) in env.entries() {
-            if matches!(db, Yaml::Map(_)) {
-                one(db);
-            }
-        }
-    }
-    out
-}
-
-/// Runs over the environments of a Rails YAML config, grouping the ones whose
-/// adapter matches into (dev/test envs, other envs).
-fn envs_using(doc: &Yaml, matches: impl Fn(&str) -> bool) -> (Vec<String>, Vec<String>, bool) {
-    let (mut devtest, mut other, mut postgis) = (Vec::new(), Vec::new(), false);
-    for (env, cfg) in doc.entries() {
-        let hits: Vec<String> = adapters(cfg).into_iter().filter(|a| matches(a)).collect();
-        if hits.is_empty() {
-            continue;
-        }
-        postgis |= hits.iter().any(|a| a.contains("postgis"));
-        match env_kind(env) {
-            EnvKind::DevTest => devtest.push(env.clone()),
-            EnvKind::Other => other.push(env.clone()),
-            EnvKind::Template => {}
-        }
-    }
-    (devtest, other, postgis)
-}
-
-fn is_pg_adapter(a: &str) -> bool {
-    matches!(
-        a,
-        "postgresql"
-            | "postgres"
-            | "postgis"
-            | "jdbcpostgresql"
-            | "postgresql_makara"
-            | "postgis_makara"
-    ) || a.starts_with("postgresql")
-        || a.starts_with("postgis")
-}
-
-fn database_yml(ctx: &mut Scan<'_>, file: &str) {
-    let Some(text) = ctx.text(file) else { return };
-    let doc = match yaml::parse_erb(&text) {
-        Ok(d) => d,
-        Err(e) => return ctx.warn(file, format!("cannot parse: {e}")),
-    };
-    let (devtest, other, postgis) = envs_using(&doc, is_pg_adapter);
-    let adapter = if postgis { "postgis" } else { "postgresql" };
-    if !devtest.is_empty() {
-        let reason = format!("adapter: {adapter} ({})", devtest.join(", "));
-        ctx.postgres_hit(file, reason, postgis, Weight::Needed, Basis::Setup);
-    }
-    if !other.is_empty() {
-        let reason = format!("adapter: {adapter} ({})", other.join(", "));
-        ctx.hit(
-            Service::Postgres,
-            file,
-            reason,
-            Weight::Optional,
-            Basis::Setup,
-        );
-    }
-}
-
-/// Action Cable on Redis in development/test needs a Redis server; on Redis only in
-/// production it does not (the dev setup runs the `async` adapter), so that is shown as
-/// corroborating evidence only.
-fn cable_yml(ctx: &mut Scan<'_>, file: &str) {
-    let Some(text) = ctx.text(file) else { return };
-    let doc = match yaml::parse_erb(&text) {
-        Ok(d) => d,
-        Err(e) => return ctx.warn(file, format!("cannot parse: {e}")),
-    };
-    let (devtest, other, _) = envs_using(&doc, |a| a == "redis");
-    if !devtest.is_empty() {
-        let reason = format!("cable adapter: redis ({})", devtest.join(", "));
-        ctx.hit(Service::Redis, file, reason, Weight::Needed, Basis::Setup);
-    }
-    if !other.is_empty() {
-        let reason = format!("cable adapter: redis ({} only)", other.join(", "));
-        ctx.hit(Service::Redis, file, reason, Weight::Extra, Basis::Setup);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokenizer_handles_ruby_forms() {
-        let (t, open) = tokenize("gem 'pg', \"~> 1\", platforms: %i[mri windows] # c \"x\"");
-        assert!(!open);
-        assert_eq!(t[0], Tok::Ident("gem".into()));
-        assert_eq!(t[1], Tok::Str("pg".into()));
-        assert!(t.contains(&Tok::Label("platforms".into())));
-        assert!(t.contains(&Tok::Words(vec!["mri".into(), "windows".into()])));
-        assert!(!t.contains(&Tok::Str("x".into())));
-        let (_, open) = tokenize("gem('pg',");
-        assert!(open);
     }
 }
