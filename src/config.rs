@@ -130,6 +130,7 @@ impl Layer {
     }
 
     /// A layer made in code, for tests of the precedence rules.
+    #[cfg(test)]
     pub fn from_values(file: &str, values: FileConfig) -> Self {
         Layer {
             file: file.to_string(),

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// Exit codes promised to scripts (DESIGN §2).
+/// Exit codes promised to scripts, and documented in the README: they never change meaning.
 pub mod code {
     pub const OK: i32 = 0;
     pub const ERROR: i32 = 1;

@@ -25,7 +25,7 @@ impl Printer {
     pub fn new(quiet: bool, verbose: u8, color: ColorChoice) -> Self {
         let stderr_tty = io::stderr().is_terminal();
         let stdout_tty = io::stdout().is_terminal();
-        // NO_COLOR (no-color.org) only turns off the automatic choice; --color always still wins.
+        // NO_COLOR (set and not empty) only turns off the automatic choice; --color always still wins.
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let decide = |tty: bool| match color {
             ColorChoice::Always => true,

@@ -64,7 +64,8 @@ pub struct RepoInfo {
     pub root: PathBuf,
     pub url: String,
     pub branch: Option<String>,
-    /// The remote-tracking branch's commit when known, else HEAD (DESIGN §3).
+    /// The remote-tracking branch's commit when known, else HEAD (the job clones the remote,
+    /// so the remote's commit is what it will work on).
     pub commit: Option<String>,
     pub sync: Sync,
 }

@@ -39,7 +39,7 @@ async fn clean(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     if running > 0 && !args.yes {
-        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        if !std::io::stdin().is_terminal() || !ctx.printer.stderr_is_terminal() {
             return Err(Failure::usage(format!(
                 "--all would delete {running} running job{}; confirm with --yes",
                 if running == 1 { "" } else { "s" }

@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
         .secret
         .value;
     let interactive =
-        !args.from_env && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        !args.from_env && std::io::stdin().is_terminal() && ctx.printer.stderr_is_terminal();
 
     if args.dry_run && !interactive {
         let values = from_env();

@@ -1,5 +1,6 @@
 //! Which backing services (PostgreSQL, Redis) a repository's development and test setup
-//! needs, decided from its committed manifests (DESIGN §4).
+//! needs, decided from its committed manifests: the tree the job will clone, not the files a
+//! developer has not committed.
 //!
 //! Each ecosystem module reports hits with a weight (needed / optional / corroborating);
 //! `resolve` turns them into the services to start and the ones that are merely possible.

@@ -34,30 +34,19 @@ pub struct Resume {
     replaying: bool,
     /// Lines at `last` met during the current replay.
     replayed_at_last: u64,
-    lines: u64,
-    bytes: u64,
 }
 
 impl Resume {
     /// Call for every line of the current connection, in order; true = new, print it.
     pub fn accept(&mut self, ts: Option<Timestamp>) -> bool {
-        let new = self.judge(ts);
-        if new {
-            self.lines += 1;
-        }
-        new
+        self.judge(ts)
     }
 
     /// [`split_timestamp`] and [`Resume::accept`] in one step: the text to print when the line is
-    /// new. Also counts the bytes of new lines, so a fault report can say how far the log got.
+    /// new.
     pub fn accept_line<'a>(&mut self, line: &'a str) -> Option<&'a str> {
         let (ts, rest) = split_timestamp(line);
-        if !self.accept(ts) {
-            return None;
-        }
-        // The newline the line was split on counts too, so this matches the server's byte count.
-        self.bytes += line.len() as u64 + 1;
-        Some(rest)
+        self.accept(ts).then_some(rest)
     }
 
     /// Mark that a new connection starts (resets the per-connection duplicate counter).
@@ -78,16 +67,6 @@ impl Resume {
         }
         let floor = Timestamp::from_second(second).unwrap_or(last);
         Some(floor.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-    }
-
-    /// Lines judged new so far, over all connections.
-    pub fn lines_seen(&self) -> u64 {
-        self.lines
-    }
-
-    /// Bytes of the new lines passed through [`Resume::accept_line`], timestamps included.
-    pub fn bytes_seen(&self) -> u64 {
-        self.bytes
     }
 
     fn judge(&mut self, ts: Option<Timestamp>) -> bool {
@@ -217,7 +196,6 @@ mod tests {
         assert!(!r.accept(Some(t2)));
         assert!(r.accept(Some(t2)), "the third line at t2 was never printed");
         assert!(r.accept(Some(t2)));
-        assert_eq!(r.lines_seen(), 5);
     }
 
     #[test]
@@ -253,14 +231,12 @@ mod tests {
     }
 
     #[test]
-    fn accept_line_returns_the_text_and_counts_bytes() {
+    fn accept_line_returns_the_text_once() {
         let mut r = Resume::default();
         let line = "2026-11-23T10:00:01.1Z hello";
         assert_eq!(r.accept_line(line), Some("hello"));
-        assert_eq!(r.bytes_seen(), line.len() as u64 + 1);
         r.reconnect();
         assert_eq!(r.accept_line(line), None);
-        assert_eq!(r.bytes_seen(), line.len() as u64 + 1);
     }
 
     /// What the API server sends for `sinceTime=S`: every line of the log stamped at or after S,
@@ -337,7 +313,6 @@ mod tests {
             }
             let expected: Vec<String> = (0..n).map(|i| format!("line {i}")).collect();
             prop_assert_eq!(printed, expected);
-            prop_assert_eq!(r.lines_seen(), n as u64);
         }
     }
 }
