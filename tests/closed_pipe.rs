@@ -126,7 +126,11 @@ fn every_printing_command_ends_quietly_on_a_closed_pipe() {
         &["detect", "-o", "json"],
         &["remote", "--dry-run", "the task"],
         &["config", "show"],
+        &["config", "show", "-o", "json"],
         &["completions", "bash"],
+        &["doctor"],
+        &["clean", "--dry-run", "--all"],
+        &["list", "--archived"],
     ];
     for args in cases {
         assert_quiet_success(&args.join(" "), w.closed_after(0, args));
