@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use serde_json::json;
+use crate::contract::SandboxEvent;
 
 use super::env::PodEnv;
 use super::git::{Checkout, Git};
@@ -51,7 +51,7 @@ pub fn publish(
         .map_err(|_| "git rev-list gave no count".to_owned())?;
     if commits == 0 {
         say("the agent made no changes; nothing to push");
-        log::line(&json!({"type": "claude_sandbox", "event": "no_changes"}).to_string());
+        log::line(&SandboxEvent::NoChanges.to_line());
         return Ok(Published::NoChanges);
     }
     let branch = env.work_branch();
@@ -64,24 +64,25 @@ pub fn publish(
     if let Err(e) = git.run(dir, ["push", "--quiet", "--", &env.repo_url, &refspec]) {
         let message = format!("could not push the agent's work to {branch}: {e}");
         log::line(
-            &json!({"type": "claude_sandbox", "event": "push_failed", "branch": branch, "error": e})
-                .to_string(),
+            &SandboxEvent::PushFailed {
+                branch: Some(branch.clone()),
+                error: Some(e),
+            }
+            .to_line(),
         );
         return Err(message);
     }
     let compare_url = compare_url(&env.repo_url, &env.branch, &branch);
     say(&format!("pushed in {}", took(started.elapsed())));
-    let mut event = json!({
-        "type": "claude_sandbox",
-        "event": "pushed",
-        "branch": branch,
-        "base": env.branch,
-        "commits": commits,
-    });
-    if let Some(url) = &compare_url {
-        event["compare_url"] = json!(url);
-    }
-    log::line(&event.to_string());
+    log::line(
+        &SandboxEvent::Pushed {
+            branch: Some(branch.clone()),
+            base: Some(env.branch.clone()),
+            commits: Some(commits),
+            compare_url: compare_url.clone(),
+        }
+        .to_line(),
+    );
     Ok(Published::Pushed {
         branch,
         commits,
