@@ -185,12 +185,15 @@ pub struct SeedState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandOff {
     pub exit_code: u8,
+    /// False when the setup steps failed: there is no work of the agent's to publish.
+    pub publish: bool,
 }
 
-/// The holder's answer to the hand-off: the event to show, and whether publishing failed.
+/// The holder's answer to the hand-off: the events to show, and whether publishing failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Published {
-    pub event: SandboxEvent,
+    pub events: Vec<SandboxEvent>,
+    pub failed: bool,
 }
 
 /// The JSON lines the pod prints about its own work, interleaved with the agent's stream-json.
