@@ -174,6 +174,8 @@ pub fn publish(
     if let Some(setup) = setup_tree {
         now = leave_out_setup_changes(repo, tree_of(repo, base)?, setup, head_tree, now)?;
     }
+    let mut named = HashSet::new();
+    left_out.retain(|(path, _)| named.insert(path.clone()));
     for (path, bytes) in &left_out {
         warn(&format!(
             "left out {path} ({} MB): GitHub refuses files over 100 MB",
@@ -573,7 +575,11 @@ fn leave_out_setup_changes(
         .map_err(|e| e.to_string())
 }
 
-fn changed_paths(repo: &Repository, from: Oid, to: Oid) -> Result<HashSet<String>, String> {
+fn changed_paths(
+    repo: &Repository,
+    from: Oid,
+    to: Oid,
+) -> Result<std::collections::BTreeSet<String>, String> {
     let a = repo.find_tree(from).map_err(|e| e.to_string())?;
     let b = repo.find_tree(to).map_err(|e| e.to_string())?;
     let diff = repo
