@@ -1,8 +1,10 @@
-//! `claude-sandbox run-in-pod`, the image's entrypoint, run as a subprocess the way the pod runs it:
-//! a local bare repository as the remote, fake `claude`/`sops`/installer scripts on a PATH that
-//! holds nothing else, TCP listeners standing in for the services, and a loopback server standing
-//! in for Telegram. Every git the sandbox starts goes through a wrapper that records its
-//! arguments, so the tests can say no token was ever on a command line.
+//! `claude-sandbox run-in-pod holder` and `run-in-pod agent`, the pod's two containers, run as two
+//! subprocesses the way the Job runs them: each with only its own environment (the agent without
+//! any credential, with the proxy's address and a placeholder key), sharing the seed, hand-off and
+//! work directories. A local bare repository (or the loopback git host) is the remote; fake
+//! `claude`/`sops`/installer scripts sit on a PATH that holds nothing else; TCP listeners stand in
+//! for the services and loopback servers for Telegram and the Anthropic API. Every git started is
+//! recorded, so the tests can say no token was ever on a command line.
 
 mod support;
 
@@ -27,8 +29,22 @@ const WORK_BRANCH: &str = "claude-sandbox/claude-sandbox-shop-20261123-101500-ab
 const SYSTEM_TOOLS: &[&str] = &[
     "sh", "bash", "cat", "env", "printf", "echo", "mkdir", "rm", "grep", "head", "tail", "wc",
     "tr", "sed", "dirname", "basename", "ls", "cp", "mv", "touch", "true", "false", "tee", "id",
-    "sleep", "date", "expr", "test", "[",
+    "sleep", "date", "expr", "test", "[", "truncate", "ln", "setsid", "chmod", "stat", "kill",
 ];
+
+/// What the holder alone gets: the credentials secret, the age key, its upstreams.
+const HOLDER_ONLY: &[&str] = &[
+    "GITHUB_TOKEN",
+    "ANTHROPIC_API_KEY",
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_CHAT_ID",
+    "CLAUDE_SANDBOX_AGE_KEY",
+    "CLAUDE_SANDBOX_ANTHROPIC_API",
+    "CLAUDE_SANDBOX_TELEGRAM_API",
+];
+const API_KEY: &str = "sk-ant-api03-plantedAnthropicKeyValue";
+const PLACEHOLDER: &str = "sk-ant-placeholder-claude-sandbox-shop-20261123-101500-ab12";
 
 /// The fake agent: records how it was started, checks out what it saw, then does what
 /// FAKE_CLAUDE says.
@@ -57,8 +73,56 @@ case "$FAKE_CLAUDE" in
     echo "agent change" >> README.md
     git add README.md
     git commit -q -m "Work in progress"
+    # A process that leaves the agent's process group and keeps writing to the work tree.
+    setsid sh -c 'while true; do echo tick >> "$RECORD/late-writes"; sleep 0.1; done' > /dev/null 2>&1 &
     touch "$RECORD/slow-ready"
     sleep 30
+    ;;
+  proxy)
+    touch "$RECORD/proxy-ready"
+    i=0; while [ ! -e "$RECORD/proxy-done" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+    ;;
+  hostile)
+    # The environment of the sandbox's own process (PID 1 of its container in a pod; the other
+    # containers' processes are out of its sight there, which the namespace tests check), its
+    # own, and git's and our helper's idea of the remote's credentials.
+    for f in /proc/$PPID/environ /proc/$PPID/cmdline /proc/$$/environ; do tr '\000' '\n' < "$f"; done > "$RECORD/hostile-saw" 2>/dev/null
+    printf 'url=%s\n\n' "$REPO_URL" | git credential fill >> "$RECORD/hostile-saw" 2>&1
+    printf 'protocol=https\nhost=github.com\n\n' | claude-sandbox git-credential get >> "$RECORD/hostile-saw" 2>&1
+    # Its own commit, with a file GitHub would refuse.
+    echo "agent change" >> README.md
+    truncate -s 150M committed-big.bin
+    git add README.md committed-big.bin
+    git commit -q -m "Fix the thing"
+    # Left uncommitted: a note, another large file, links to the holder's secrets.
+    echo "left over" > NOTES.txt
+    truncate -s 150M big.bin
+    ln -s "$RECORD/../age-key" age-link
+    ln -s /proc/self/environ env-link
+    # Programs that would run in whoever next runs git here; each leaves a mark if it runs.
+    for n in fsmonitor clean smudge gpg credential include askpass pre-commit pre-push post-commit reference-transaction; do
+      printf '#!/bin/sh\ntouch "%s/planted-ran-%s"\nenv > "%s/planted-env-%s"\ncat > /dev/null\n' "$RECORD" "$n" "$RECORD" "$n" > "$RECORD/prog-$n"
+      chmod +x "$RECORD/prog-$n"
+    done
+    git config core.fsmonitor "$RECORD/prog-fsmonitor"
+    git config filter.evil.clean "$RECORD/prog-clean"
+    git config filter.evil.smudge "$RECORD/prog-smudge"
+    git config filter.evil.required true
+    echo '* filter=evil' > .gitattributes
+    printf '[core]\n\tfsmonitor = %s\n' "$RECORD/prog-include" > "$RECORD/evil.cfg"
+    git config include.path "$RECORD/evil.cfg"
+    git config commit.gpgSign true
+    git config gpg.program "$RECORD/prog-gpg"
+    git config credential.helper "$RECORD/prog-credential"
+    git config core.askPass "$RECORD/prog-askpass"
+    git config http.proxy http://127.0.0.1:9
+    git config url."file:///nonexistent/".insteadOf "$REPO_URL"
+    for h in pre-commit pre-push post-commit reference-transaction; do cp "$RECORD/prog-$h" ".git/hooks/$h"; done
+    git config core.hooksPath .git/hooks
+    echo "$RECORD/.." > .git/objects/info/alternates
+    # A process that leaves the agent's process group and keeps writing to the work tree.
+    setsid sh -c 'while true; do echo tick >> "$RECORD/late-writes"; echo tick >> late.txt; sleep 0.1; done' > /dev/null 2>&1 &
+    sleep 0.3
     ;;
   fail)
     echo "half done" >> README.md
@@ -162,7 +226,8 @@ impl Pod {
             ("REPO_BRANCH", "main"),
             ("CLAUDE_SANDBOX_JOB", JOB),
             ("GITHUB_TOKEN", TOKEN),
-            ("ANTHROPIC_API_KEY", "sk-ant-api03-plantedAnthropicKeyValue"),
+            ("ANTHROPIC_API_KEY", API_KEY),
+            ("CLAUDE_SANDBOX_PLACEHOLDER", PLACEHOLDER),
             ("FAKE_CLAUDE", "commit"),
             ("HOME", "/nonexistent"),
         ] {
@@ -177,6 +242,18 @@ impl Pod {
             p.join("work").display().to_string(),
         );
         env.insert("RECORD".into(), p.join("record").display().to_string());
+        for (var, dir) in [
+            ("CLAUDE_SANDBOX_SEED", "seed-volume"),
+            ("CLAUDE_SANDBOX_HANDOFF", "handoff-volume"),
+            ("CLAUDE_SANDBOX_HOLDER_DIR", "holder-volume"),
+        ] {
+            std::fs::create_dir_all(p.join(dir)).unwrap();
+            env.insert(var.into(), p.join(dir).display().to_string());
+        }
+        env.insert(
+            "CLAUDE_SANDBOX_PROXY_PORT".into(),
+            closed_port().to_string(),
+        );
         env.insert(
             "PATH".into(),
             format!("{}:{}", bin.display(), sys.display()),
@@ -230,6 +307,14 @@ impl Pod {
             .then(|| stdout_of(&out).trim().to_owned())
     }
 
+    /// Nothing the agent started is still running: the writer it left behind has stopped.
+    fn assert_nothing_left_running(&self) {
+        let size = || self.record("late-writes").len();
+        let before = size();
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(before, size(), "a process of the agent's still writes");
+    }
+
     fn assert_agent_never_ran(&self) {
         assert!(
             self.record("claude-args").is_empty(),
@@ -237,14 +322,74 @@ impl Pod {
         );
     }
 
-    fn command(&self) -> Command {
+    /// One role's process, with the environment its container gets.
+    fn command(&self, role: &str) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
-        cmd.arg("run-in-pod").env_clear().envs(&self.env);
+        cmd.args(["run-in-pod", role]).env_clear();
+        if role == "holder" {
+            cmd.envs(&self.env);
+        } else {
+            cmd.envs(
+                self.env
+                    .iter()
+                    .filter(|(k, _)| !HOLDER_ONLY.contains(&k.as_str())),
+            )
+            .env(
+                "ANTHROPIC_BASE_URL",
+                format!("http://127.0.0.1:{}", self.env["CLAUDE_SANDBOX_PROXY_PORT"]),
+            )
+            .env("ANTHROPIC_API_KEY", PLACEHOLDER);
+        }
         cmd
     }
 
+    fn proxy_port(&self) -> u16 {
+        self.env["CLAUDE_SANDBOX_PROXY_PORT"].parse().unwrap()
+    }
+
+    /// The holder first; the agent once the holder's startup probe passes, as the kubelet does.
+    fn start(&self) -> Running {
+        let file = |name: &str| std::fs::File::create(self.path().join(name)).unwrap();
+        let mut holder = self
+            .command("holder")
+            .stdout(file("holder-stdout"))
+            .stderr(file("holder-stderr"))
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        loop {
+            let probe = self
+                .command("ready")
+                .env_clear()
+                .envs(&self.env)
+                .status()
+                .unwrap();
+            if probe.success() || holder.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the holder's startup probe never passed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Files, not pipes: a process the agent left behind may keep its copies open, and the
+        // container runtime's log does not wait for them either.
+        let agent = self
+            .command("agent")
+            .stdout(file("agent-stdout"))
+            .stderr(file("agent-stderr"))
+            .spawn()
+            .unwrap();
+        Running {
+            root: self.path().to_owned(),
+            holder,
+            agent,
+        }
+    }
+
     fn run(&self) -> Output {
-        let out = self.command().output().unwrap();
+        let out = self.start().finish();
         self.assert_no_secret_leaked(&out);
         out
     }
@@ -259,14 +404,28 @@ impl Pod {
             ("claude arguments", self.record("claude-args")),
         ];
         for file in ["config", "FETCH_HEAD", "packed-refs"] {
-            let path = self.work().join(".git").join(file);
-            places.push((
-                "clone's .git",
-                std::fs::read_to_string(path).unwrap_or_default(),
-            ));
+            for dir in [
+                self.work().join(".git"),
+                self.path().join("seed-volume/repo.git"),
+            ] {
+                places.push((
+                    "clone's .git",
+                    std::fs::read_to_string(dir.join(file)).unwrap_or_default(),
+                ));
+            }
+        }
+        // Everything the agent's programs saw of their environment.
+        for file in [
+            "claude-env",
+            "bundle-env",
+            "npm-env",
+            "yarn-env",
+            "hostile-saw",
+        ] {
+            places.push(("agent's environment", self.record(file)));
         }
         for (place, text) in places {
-            for secret in [TOKEN, TELEGRAM_TOKEN] {
+            for secret in [TOKEN, TELEGRAM_TOKEN, API_KEY, OAUTH_TOKEN] {
                 assert!(
                     !text.contains(secret),
                     "a secret is in the {place}:\n{text}"
@@ -278,6 +437,59 @@ impl Pod {
             "{}",
             stderr_of(out)
         );
+    }
+}
+
+const OAUTH_TOKEN: &str = "sk-ant-oat01-plantedOauthTokenValue";
+
+/// Both containers of a running pod.
+struct Running {
+    root: PathBuf,
+    holder: std::process::Child,
+    agent: std::process::Child,
+}
+
+impl Running {
+    fn agent_pid(&self) -> u32 {
+        self.agent.id()
+    }
+
+    /// Wait for the agent's container to end, then stop the holder as the kubelet stops a
+    /// sidecar; the agent's status, and both logs (the agent's first).
+    fn finish(mut self) -> Output {
+        let status = wait_at_most(&mut self.agent, Duration::from_secs(120));
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.holder.id().to_string()])
+            .status();
+        let holder_status = wait_at_most(&mut self.holder, Duration::from_secs(60));
+        let read = |name: &str| std::fs::read(self.root.join(name)).unwrap_or_default();
+        let mut stdout = read("agent-stdout");
+        stdout.extend(read("holder-stdout"));
+        let mut stderr = read("agent-stderr");
+        stderr.extend(read("holder-stderr"));
+        assert!(
+            holder_status.code().is_some(),
+            "the holder must end by itself at SIGTERM: {holder_status:?}"
+        );
+        Output {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+}
+
+fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("a pod process did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -366,9 +578,13 @@ fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
     let agent_env = pod.record("claude-env");
     assert!(!agent_env.contains("GITHUB_TOKEN"), "{agent_env}");
     assert!(
-        agent_env.contains("ANTHROPIC_API_KEY="),
-        "the agent needs its key"
+        agent_env.contains(&format!("ANTHROPIC_API_KEY={PLACEHOLDER}")),
+        "the agent holds the placeholder: {agent_env}"
     );
+    assert!(agent_env.contains(&format!(
+        "ANTHROPIC_BASE_URL=http://127.0.0.1:{}",
+        pod.proxy_port()
+    )));
     assert!(agent_env.contains("GIT_TERMINAL_PROMPT=0"));
     // Shallow where the transport allows it.
     assert!(pod.work().join(".git/shallow").exists());
@@ -376,6 +592,7 @@ fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
         "cloning file://",
         "cloned in",
         "starting the agent",
+        "handing the work over",
         "pushing 1 commit",
     ] {
         assert!(stdout.contains(phase), "no {phase:?} in:\n{stdout}");
@@ -510,10 +727,11 @@ fn setup_steps_follow_the_lockfiles_and_run_before_the_agent() {
         stdout.contains("skipping `go mod download`: go is not installed in this image"),
         "{stdout}"
     );
-    // Installers run non-interactively and without the push credential.
+    // Installers run non-interactively, without any credential, not even the placeholder.
     let bundle_env = pod.record("bundle-env");
     assert!(bundle_env.contains("CI=true"));
     assert!(!bundle_env.contains("GITHUB_TOKEN"));
+    assert!(!bundle_env.contains("ANTHROPIC"), "{bundle_env}");
     // The step output stays out of the log when all is well.
     assert!(!stdout.contains("output line"));
 }
@@ -806,50 +1024,41 @@ fn over_https_style_auth_the_token_comes_from_the_helper_and_the_agent_cannot_pu
     );
 }
 
-#[test]
-fn a_deadline_stops_the_agent_and_its_commits_are_still_pushed() {
-    let mut pod = Pod::new(&[]);
-    pod.set("FAKE_CLAUDE", "slow");
-    // Files, not pipes: the agent's orphaned `sleep` keeps its copies open, and the container
-    // runtime's log does not wait for them either.
-    let stdout_file = pod.path().join("pod-stdout");
-    let stderr_file = pod.path().join("pod-stderr");
-    let mut child = pod
-        .command()
-        .stdout(std::fs::File::create(&stdout_file).unwrap())
-        .stderr(std::fs::File::create(&stderr_file).unwrap())
-        .spawn()
-        .unwrap();
-    let ready = pod.path().join("record/slow-ready");
+fn wait_for_file(path: &Path) {
     let started = std::time::Instant::now();
-    while !ready.exists() {
+    while !path.exists() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "the agent never got going"
+            "{} never appeared",
+            path.display()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    // What the kubelet does at activeDeadlineSeconds or when the job is deleted.
+}
+
+#[test]
+fn a_cancel_stops_the_agent_and_everything_it_started_and_its_commits_are_still_pushed() {
+    let mut pod = Pod::new(&[]);
+    pod.set("FAKE_CLAUDE", "slow");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/slow-ready"));
+    // What the kubelet does when the job is deleted or at activeDeadlineSeconds.
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &running.agent_pid().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let status = child.wait().unwrap();
-    let out = Output {
-        status,
-        stdout: std::fs::read(&stdout_file).unwrap(),
-        stderr: std::fs::read(&stderr_file).unwrap(),
-    };
+    let started = std::time::Instant::now();
+    let out = running.finish();
     pod.assert_no_secret_leaked(&out);
     assert_exit(&out, 143);
     assert!(
-        started.elapsed() < Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(25),
         "the agent's 30 s sleep (and the orphan holding its pipe) must not be waited for"
     );
     let stdout = stdout_of(&out);
     assert!(
-        stdout.contains("stopping the agent to push its work"),
+        stdout.contains("stopping the agent to publish its work"),
         "{stdout}"
     );
     let pushed = pod.remote_rev(WORK_BRANCH).expect("the work was pushed");
@@ -857,6 +1066,24 @@ fn a_deadline_stops_the_agent_and_its_commits_are_still_pushed() {
         git(&pod.remote(), &["log", "-1", "--format=%s", &pushed]),
         "Work in progress"
     );
+    pod.assert_nothing_left_running();
+}
+
+#[test]
+fn the_pod_stops_the_agent_itself_before_the_deadline_and_publishes_in_time() {
+    let mut pod = Pod::new(&[]);
+    // The deadline is 183 s after the pod's start and 180 s are kept for publishing: the agent
+    // (which would sleep 30 s) is stopped about 3 s in.
+    pod.set("FAKE_CLAUDE", "slow")
+        .set("CLAUDE_SANDBOX_DEADLINE_SECONDS", "183");
+    let started = std::time::Instant::now();
+    let out = pod.run();
+    assert_exit(&out, 143);
+    assert!(started.elapsed() < Duration::from_secs(25));
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("the job's deadline is near"), "{stdout}");
+    assert!(pod.remote_rev(WORK_BRANCH).is_some(), "{stdout}");
+    pod.assert_nothing_left_running();
 }
 
 #[test]
@@ -901,7 +1128,9 @@ fn what_only_the_installers_changed_is_not_the_agents_work() {
     assert_eq!(events(&out)[0]["event"], "no_changes");
     assert!(
         stdout_of(&out)
-            .contains("left out what only the setup steps changed: Gemfile.lock, tmp/cache.bin")
+            .contains("left out what only the setup steps changed: Gemfile.lock, tmp/cache.bin"),
+        "{}",
+        stdout_of(&out)
     );
 
     // With real work, only the agent's files are committed.
@@ -912,4 +1141,252 @@ fn what_only_the_installers_changed_is_not_the_agents_work() {
     assert_exit(&out, 0);
     let files = git(&pod.remote(), &["diff", "--name-only", "main", WORK_BRANCH]);
     assert_eq!(files, "NOTES.txt");
+}
+
+/// The agent as an attacker: it reads every environment it can see, asks git and our helper for
+/// credentials, plants every configuration that makes git run a program or go elsewhere, links to
+/// the holder's secret files, writes files GitHub refuses and leaves a writer behind. Its work
+/// still arrives, without the large files; nothing it planted runs; nothing else changes.
+#[test]
+fn a_hostile_agent_gets_no_credential_and_its_planted_config_never_runs() {
+    let mut pod = Pod::new(&[]);
+    std::fs::write(pod.path().join("age-key"), "AGE-SECRET-KEY-1PLANTEDAGEKEY").unwrap();
+    // The agent may call this binary too: the image has it on PATH.
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_claude-sandbox"),
+        pod.path().join("bin/claude-sandbox"),
+    )
+    .unwrap();
+    let main_before = pod.remote_rev("main").unwrap();
+    pod.set("FAKE_CLAUDE", "hostile");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    pod.assert_nothing_left_running();
+
+    let record = std::fs::read_dir(pod.path().join("record")).unwrap();
+    let ran: Vec<String> = record
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("planted-ran-"))
+        .collect();
+    assert!(ran.is_empty(), "planted programs ran: {ran:?}");
+
+    // The work arrived: the agent's commit (without its large file) and its left-overs.
+    let remote = pod.remote();
+    let files = git(&remote, &["diff", "--name-only", "main", WORK_BRANCH]);
+    let files: Vec<&str> = files.lines().collect();
+    for f in [
+        "README.md",
+        "NOTES.txt",
+        ".gitattributes",
+        "age-link",
+        "env-link",
+        "late.txt",
+    ] {
+        assert!(
+            files.contains(&f) || f == "late.txt",
+            "{f} missing from {files:?}"
+        );
+    }
+    assert!(
+        !files.contains(&"big.bin") && !files.contains(&"committed-big.bin"),
+        "{files:?}"
+    );
+    let subjects = git(
+        &remote,
+        &["log", "--format=%s", &format!("main..{WORK_BRANCH}")],
+    );
+    assert!(subjects.lines().any(|l| l == "Fix the thing"), "{subjects}");
+    // Links are published as links: their target's text, never the holder's file behind them.
+    let tree = git(&remote, &["ls-tree", WORK_BRANCH, "age-link", "env-link"]);
+    assert!(tree.lines().all(|l| l.starts_with("120000 ")), "{tree}");
+    let link = git(
+        &remote,
+        &["cat-file", "-p", &format!("{WORK_BRANCH}:age-link")],
+    );
+    assert!(link.ends_with("/record/../age-key"), "{link}");
+    let everything = git(
+        &remote,
+        &["log", "-p", "--binary", &format!("main..{WORK_BRANCH}")],
+    );
+    for secret in [TOKEN, API_KEY, "AGE-SECRET-KEY-1PLANTEDAGEKEY"] {
+        assert!(!everything.contains(secret), "a secret was published");
+    }
+    // Nothing else on the remote changed.
+    assert_eq!(pod.remote_rev("main").unwrap(), main_before);
+    let refs = git(&remote, &["for-each-ref", "--format=%(refname)"]);
+    assert_eq!(
+        refs.lines().collect::<Vec<_>>(),
+        [
+            "refs/heads/claude-sandbox/claude-sandbox-shop-20261123-101500-ab12",
+            "refs/heads/main"
+        ]
+    );
+    let left_out: Vec<String> = events(&out)
+        .iter()
+        .filter(|e| e["event"] == "left_out")
+        .map(|e| e["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        left_out,
+        ["committed-big.bin", "big.bin"],
+        "{}",
+        stdout_of(&out)
+    );
+    assert!(
+        stdout_of(&out).contains("left out big.bin (157 MB)"),
+        "{}",
+        stdout_of(&out)
+    );
+    // It looked, and saw only its placeholder.
+    let saw = pod.record("hostile-saw");
+    assert!(saw.contains(PLACEHOLDER), "{saw}");
+}
+
+/// A stand-in for the Anthropic API: records each request and answers with a short event stream.
+struct FakeAnthropic {
+    port: u16,
+    got: Arc<Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+const SSE_REPLY: &str = "event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+impl FakeAnthropic {
+    fn start() -> FakeAnthropic {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let record = Arc::clone(&got);
+        let app = axum::Router::new().fallback(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
+                let record = Arc::clone(&record);
+                async move {
+                    record
+                        .lock()
+                        .unwrap()
+                        .push((uri.to_string(), headers, body));
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+                        SSE_REPLY,
+                    )
+                }
+            },
+        );
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        FakeAnthropic {
+            port,
+            got,
+            _runtime: runtime,
+        }
+    }
+}
+
+/// What Claude Code sends: one HTTP/1.1 request to the proxy, the whole answer back.
+fn post_to_proxy(port: u16, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
+}
+
+#[test]
+fn the_proxy_swaps_the_placeholder_for_the_real_credential_of_either_kind() {
+    for (credential, value) in [
+        ("ANTHROPIC_API_KEY", API_KEY),
+        ("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN),
+    ] {
+        let upstream = FakeAnthropic::start();
+        let mut pod = Pod::new(&[]);
+        pod.unset("ANTHROPIC_API_KEY")
+            .set(credential, value)
+            .set(
+                "CLAUDE_SANDBOX_ANTHROPIC_API",
+                format!("http://127.0.0.1:{}", upstream.port),
+            )
+            .set("FAKE_CLAUDE", "proxy");
+        let running = pod.start();
+        wait_for_file(&pod.path().join("record/proxy-ready"));
+        let body = r#"{"model":"claude-sonnet-4-5","stream":true,"messages":[]}"#;
+        let reply = post_to_proxy(
+            pod.proxy_port(),
+            "/v1/messages?beta=true",
+            &[
+                ("x-api-key", PLACEHOLDER),
+                ("authorization", &format!("Bearer {PLACEHOLDER}")),
+                ("anthropic-version", "2023-06-01"),
+                ("anthropic-beta", "fine-grained-tool-streaming-2025-05-14"),
+            ],
+            body,
+        );
+        std::fs::write(pod.path().join("record/proxy-done"), "").unwrap();
+        let out = running.finish();
+        assert_exit(&out, 0);
+
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        assert!(
+            reply
+                .to_ascii_lowercase()
+                .contains("content-type: text/event-stream")
+        );
+        assert!(reply.contains("event: message_stop"), "{reply}");
+        assert!(!reply.contains(value), "the proxy echoed the credential");
+
+        let got = upstream.got.lock().unwrap().clone();
+        assert_eq!(got.len(), 1, "{credential}");
+        let (uri, headers, sent) = &got[0];
+        assert_eq!(uri, "/v1/messages?beta=true");
+        assert_eq!(sent, body);
+        let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header("anthropic-version").as_deref(), Some("2023-06-01"));
+        for (_, v) in headers {
+            assert!(
+                !v.to_str().unwrap_or("").contains(PLACEHOLDER),
+                "{headers:?}"
+            );
+        }
+        if credential == "ANTHROPIC_API_KEY" {
+            assert_eq!(header("x-api-key").as_deref(), Some(API_KEY));
+            assert_eq!(header("authorization"), None);
+            assert_eq!(
+                header("anthropic-beta").as_deref(),
+                Some("fine-grained-tool-streaming-2025-05-14")
+            );
+        } else {
+            assert_eq!(header("x-api-key"), None);
+            assert_eq!(
+                header("authorization"),
+                Some(format!("Bearer {OAUTH_TOKEN}"))
+            );
+            assert_eq!(
+                header("anthropic-beta").as_deref(),
+                Some("fine-grained-tool-streaming-2025-05-14,oauth-2025-04-20")
+            );
+        }
+        // The agent's container never had the real credential in any form.
+        let agent_env = pod.record("claude-env");
+        assert!(!agent_env.contains(value));
+        assert!(
+            !agent_env.contains("CLAUDE_CODE_OAUTH_TOKEN"),
+            "{agent_env}"
+        );
+    }
 }

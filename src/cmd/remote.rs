@@ -179,12 +179,14 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
         redis: src.services.has(Service::Redis),
         sidecar_images: settings.sidecar_images(),
         resources: settings.resources(),
+        storage: job::Storage::default(),
         env: settings.agent_env(),
         secret: settings.secret.value.clone(),
         // Both were checked when resolved: the TTL fits an i32, the deadline is above zero.
         ttl_seconds: i32::try_from(settings.ttl.value.as_secs()).unwrap_or(i32::MAX),
         deadline_seconds: i64::try_from(settings.deadline.value.as_secs()).unwrap_or(i64::MAX),
         cli_version: env!("CARGO_PKG_VERSION").into(),
+        anthropic_api: crate::contract::DEFAULT_ANTHROPIC_API.into(),
         image_pull_secrets: settings.image_pull_secrets.value.clone(),
         node_selector: settings
             .node_selector
