@@ -124,6 +124,13 @@ case "$FAKE_CLAUDE" in
     setsid sh -c 'while true; do echo tick >> "$RECORD/late-writes"; echo tick >> late.txt; sleep 0.1; done' > /dev/null 2>&1 &
     sleep 0.3
     ;;
+  orphan)
+    # Its branch moved to a history of its own, unrelated to the commit it started from.
+    echo "agent change" >> README.md
+    git checkout -q --orphan unrelated
+    git commit -q -m "unrelated history"
+    git branch -f "claude-sandbox/$CLAUDE_SANDBOX_JOB" HEAD
+    ;;
   fail)
     echo "half done" >> README.md
     git commit -q -am "half"
@@ -1389,4 +1396,28 @@ fn the_proxy_swaps_the_placeholder_for_the_real_credential_of_either_kind() {
             "{agent_env}"
         );
     }
+}
+
+/// The agent's branch is untrusted data: moved to a history that does not start where the agent
+/// started, it is not pushed; the work tree still is, on top of the start commit.
+#[test]
+fn a_branch_that_does_not_lead_back_to_the_start_is_not_pushed() {
+    let mut pod = Pod::new(&[]);
+    let main = pod.remote_rev("main").unwrap();
+    pod.set("FAKE_CLAUDE", "orphan");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("does not lead back to the commit it started from"),
+        "{stdout}"
+    );
+    let pushed = pod
+        .remote_rev(WORK_BRANCH)
+        .expect("the work tree was published");
+    assert_eq!(pod.remote_rev(&format!("{WORK_BRANCH}~1")).unwrap(), main);
+    let subjects = git(&pod.remote(), &["log", "--format=%s", &pushed]);
+    assert!(!subjects.contains("unrelated history"), "{subjects}");
+    let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
+    assert!(readme.contains("agent change"), "{readme}");
 }
