@@ -1421,3 +1421,30 @@ fn a_branch_that_does_not_lead_back_to_the_start_is_not_pushed() {
     let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
     assert!(readme.contains("agent change"), "{readme}");
 }
+
+/// A cancel while the installers run stops the step's whole process group at once; the agent
+/// never starts and nothing is pushed.
+#[test]
+fn a_cancel_during_the_setup_steps_stops_them_and_the_agent_never_starts() {
+    let mut pod = Pod::new(&[("Gemfile", "gem \"pg\"\n")]);
+    write_exe(
+        &pod.path().join("bin/bundle"),
+        "#!/bin/sh\ntouch \"$RECORD/bundle-started\"\nsleep 30\n",
+    );
+    pod.set("FAKE_CLAUDE", "commit");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/bundle-started"));
+    let started = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &running.agent_pid().to_string()])
+        .status()
+        .unwrap();
+    let out = running.finish();
+    assert_exit(&out, 143);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the step was waited for"
+    );
+    pod.assert_agent_never_ran();
+    assert_eq!(pod.remote_rev(WORK_BRANCH), None);
+}
