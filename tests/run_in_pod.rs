@@ -1531,3 +1531,52 @@ fn the_proxy_streams_each_event_as_it_arrives() {
     std::fs::write(pod.path().join("record/proxy-done"), "").unwrap();
     assert_exit(&running.finish(), 0);
 }
+
+/// The agent runs under the same uid as the sandbox's process in its container (PID 1 in a pod),
+/// which holds the decrypted project values and the hand-off. That process is non-dumpable, so
+/// the agent cannot read its environment or memory through /proc. Needs root to take uid 1000.
+#[test]
+fn the_agents_own_uid_cannot_read_the_sandbox_process() {
+    if running_as_root().not() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "this test needs root to run processes as uid 1000"
+        );
+        eprintln!("skipped: needs root to run processes as uid 1000");
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let empty = tempfile::tempdir().unwrap();
+    // No seed yet: the sandbox's process waits for the holder, alive and holding its environment.
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
+        .args(["run-in-pod", "agent"])
+        .env_clear()
+        .env("TASK", "a task only the sandbox holds")
+        .env("REPO_URL", "https://github.com/acme/shop.git")
+        .env("REPO_BRANCH", "main")
+        .env("CLAUDE_SANDBOX_SEED", empty.path().join("no-seed-yet"))
+        .current_dir("/")
+        .uid(1000)
+        .gid(1000)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = sandbox.id();
+    let read = |what: &str| {
+        Command::new(which("cat").unwrap())
+            .arg(format!("/proc/{pid}/{what}"))
+            .uid(1000)
+            .gid(1000)
+            .output()
+            .unwrap()
+    };
+    let environ = read("environ");
+    let _ = sandbox.kill();
+    let _ = sandbox.wait();
+    assert!(
+        !environ.status.success() && !stdout_of(&environ).contains("only the sandbox holds"),
+        "the agent's uid read the sandbox's environment: {}",
+        stdout_of(&environ)
+    );
+}
