@@ -1580,3 +1580,42 @@ fn the_agents_own_uid_cannot_read_the_sandbox_process() {
         stdout_of(&environ)
     );
 }
+
+/// The kubelet restarts a native sidecar that exits; a holder restarted after publishing must not
+/// clone or publish again.
+#[test]
+fn a_restarted_holder_does_not_publish_twice() {
+    let pod = Pod::new(&[]);
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let pushed = pod.remote_rev(WORK_BRANCH).unwrap();
+    let log = pod.path().join("second-holder");
+    let mut again = pod
+        .command("holder")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("already published")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            std::fs::read_to_string(&log)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &again.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(
+        wait_at_most(&mut again, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+    let second = std::fs::read_to_string(&log).unwrap();
+    assert!(!second.contains("cloning"), "{second}");
+    assert_eq!(pod.remote_rev(WORK_BRANCH).unwrap(), pushed);
+}
