@@ -124,6 +124,13 @@ case "$FAKE_CLAUDE" in
     setsid sh -c 'while true; do echo tick >> "$RECORD/late-writes"; echo tick >> late.txt; sleep 0.1; done' > /dev/null 2>&1 &
     sleep 0.3
     ;;
+  orphan)
+    # Its branch moved to a history of its own, unrelated to the commit it started from.
+    echo "agent change" >> README.md
+    git checkout -q --orphan unrelated
+    git commit -q -m "unrelated history"
+    git branch -f "claude-sandbox/$CLAUDE_SANDBOX_JOB" HEAD
+    ;;
   fail)
     echo "half done" >> README.md
     git commit -q -am "half"
@@ -476,6 +483,16 @@ impl Running {
             stdout,
             stderr,
         }
+    }
+}
+
+/// A test that fails half-way leaves no pod process behind.
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.agent.kill();
+        let _ = self.holder.kill();
+        let _ = self.agent.wait();
+        let _ = self.holder.wait();
     }
 }
 
@@ -1389,4 +1406,216 @@ fn the_proxy_swaps_the_placeholder_for_the_real_credential_of_either_kind() {
             "{agent_env}"
         );
     }
+}
+
+/// The agent's branch is untrusted data: moved to a history that does not start where the agent
+/// started, it is not pushed; the work tree still is, on top of the start commit.
+#[test]
+fn a_branch_that_does_not_lead_back_to_the_start_is_not_pushed() {
+    let mut pod = Pod::new(&[]);
+    let main = pod.remote_rev("main").unwrap();
+    pod.set("FAKE_CLAUDE", "orphan");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("does not lead back to the commit it started from"),
+        "{stdout}"
+    );
+    let pushed = pod
+        .remote_rev(WORK_BRANCH)
+        .expect("the work tree was published");
+    assert_eq!(pod.remote_rev(&format!("{WORK_BRANCH}~1")).unwrap(), main);
+    let subjects = git(&pod.remote(), &["log", "--format=%s", &pushed]);
+    assert!(!subjects.contains("unrelated history"), "{subjects}");
+    let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
+    assert!(readme.contains("agent change"), "{readme}");
+}
+
+/// A cancel while the installers run stops the step's whole process group at once; the agent
+/// never starts and nothing is pushed.
+#[test]
+fn a_cancel_during_the_setup_steps_stops_them_and_the_agent_never_starts() {
+    let mut pod = Pod::new(&[("Gemfile", "gem \"pg\"\n")]);
+    write_exe(
+        &pod.path().join("bin/bundle"),
+        "#!/bin/sh\ntouch \"$RECORD/bundle-started\"\nsleep 30\n",
+    );
+    pod.set("FAKE_CLAUDE", "commit");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/bundle-started"));
+    let started = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &running.agent_pid().to_string()])
+        .status()
+        .unwrap();
+    let out = running.finish();
+    assert_exit(&out, 143);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the step was waited for"
+    );
+    pod.assert_agent_never_ran();
+    assert_eq!(pod.remote_rev(WORK_BRANCH), None);
+}
+
+/// Claude Code reads the answer as a stream of events while the model writes it: the proxy passes
+/// each part on as it arrives instead of waiting for the whole answer.
+#[test]
+fn the_proxy_streams_each_event_as_it_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let upstream_port = listener.local_addr().unwrap().port();
+    // The second event is only sent once the first has reached the client.
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let go = Arc::new(Mutex::new(Some(go_rx)));
+    let app = axum::Router::new().fallback(move || {
+        let go = go.lock().unwrap().take();
+        async move {
+            let first = futures::stream::once(async {
+                Ok::<_, std::io::Error>("event: message_start\ndata: {}\n\n")
+            });
+            let second = futures::stream::once(async move {
+                if let Some(go) = go {
+                    let _ = go.await;
+                }
+                Ok::<_, std::io::Error>("event: message_stop\ndata: {}\n\n")
+            });
+            (
+                [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+                axum::body::Body::from_stream(futures::StreamExt::chain(first, second)),
+            )
+        }
+    });
+    runtime.spawn(async move { axum::serve(listener, app).await });
+
+    let mut pod = Pod::new(&[]);
+    pod.set(
+        "CLAUDE_SANDBOX_ANTHROPIC_API",
+        format!("http://127.0.0.1:{upstream_port}"),
+    )
+    .set("FAKE_CLAUDE", "proxy");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/proxy-ready"));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", pod.proxy_port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-api-key: {PLACEHOLDER}\r\nContent-Length: 2\r\n\r\n{{}}"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut seen = String::new();
+    while !seen.contains("message_start") {
+        let mut line = String::new();
+        let n = reader
+            .read_line(&mut line)
+            .expect("the first event never came through on its own");
+        assert!(n > 0, "the answer ended early: {seen}");
+        seen.push_str(&line);
+    }
+    assert!(!seen.contains("message_stop"));
+    go_tx.send(()).unwrap();
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
+    assert!(rest.contains("message_stop"), "{rest}");
+    std::fs::write(pod.path().join("record/proxy-done"), "").unwrap();
+    assert_exit(&running.finish(), 0);
+}
+
+/// The agent runs under the same uid as the sandbox's process in its container (PID 1 in a pod),
+/// which holds the decrypted project values and the hand-off. That process is non-dumpable, so
+/// the agent cannot read its environment or memory through /proc. Needs root to take uid 1000.
+#[test]
+fn the_agents_own_uid_cannot_read_the_sandbox_process() {
+    if running_as_root().not() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "this test needs root to run processes as uid 1000"
+        );
+        eprintln!("skipped: needs root to run processes as uid 1000");
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let empty = tempfile::tempdir().unwrap();
+    // No seed yet: the sandbox's process waits for the holder, alive and holding its environment.
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
+        .args(["run-in-pod", "agent"])
+        .env_clear()
+        .env("TASK", "a task only the sandbox holds")
+        .env("REPO_URL", "https://github.com/acme/shop.git")
+        .env("REPO_BRANCH", "main")
+        .env("CLAUDE_SANDBOX_SEED", empty.path().join("no-seed-yet"))
+        .current_dir("/")
+        .uid(1000)
+        .gid(1000)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = sandbox.id();
+    let read = |what: &str| {
+        Command::new(which("cat").unwrap())
+            .arg(format!("/proc/{pid}/{what}"))
+            .uid(1000)
+            .gid(1000)
+            .output()
+            .unwrap()
+    };
+    let environ = read("environ");
+    let _ = sandbox.kill();
+    let _ = sandbox.wait();
+    assert!(
+        !environ.status.success() && !stdout_of(&environ).contains("only the sandbox holds"),
+        "the agent's uid read the sandbox's environment: {}",
+        stdout_of(&environ)
+    );
+}
+
+/// The kubelet restarts a native sidecar that exits; a holder restarted after publishing must not
+/// clone or publish again.
+#[test]
+fn a_restarted_holder_does_not_publish_twice() {
+    let pod = Pod::new(&[]);
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let pushed = pod.remote_rev(WORK_BRANCH).unwrap();
+    let log = pod.path().join("second-holder");
+    let mut again = pod
+        .command("holder")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("already published")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            std::fs::read_to_string(&log)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &again.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(
+        wait_at_most(&mut again, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+    let second = std::fs::read_to_string(&log).unwrap();
+    assert!(!second.contains("cloning"), "{second}");
+    assert_eq!(pod.remote_rev(WORK_BRANCH).unwrap(), pushed);
 }

@@ -42,10 +42,10 @@ pub async fn require_native_sidecars(cluster: &Cluster) -> Result<(), Failure> {
         return Ok(());
     }
     Err(Failure::new(format!(
-        "the cluster runs Kubernetes {}.{}, which has no native sidecars (1.29 or newer is needed for the postgres/redis services)",
+        "the cluster runs Kubernetes {}.{}, which has no native sidecars (1.29 or newer is needed: the credential holder and the postgres/redis services run as sidecars)",
         v.major, v.minor
     ))
-    .hint("run without services (--services none), or use a cluster on 1.29+"))
+    .hint("use a cluster on Kubernetes 1.29 or newer"))
 }
 
 fn digits(s: &str) -> u32 {

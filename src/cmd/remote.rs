@@ -45,8 +45,7 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let name = plan.name.clone();
-    let needs_sidecars = plan.postgres || plan.redis;
-    let created = super::block_on(submit(ctx, manifest, &plan.secret, needs_sidecars))??;
+    let created = super::block_on(submit(ctx, manifest, &plan.secret))??;
     let ns = ctx.ns_flag();
     match args.output {
         Some(RemoteOutput::Name) => ctx.printer.out(&name)?,
@@ -105,15 +104,13 @@ async fn submit(
     ctx: &Ctx,
     mut manifest: Job,
     secret: &str,
-    needs_sidecars: bool,
 ) -> Result<Submitted> {
     let cluster = ctx.connect().await?;
     let ns = cluster.namespace.clone();
     manifest.metadata.namespace = Some(ns.clone());
 
-    if needs_sidecars {
-        server::require_native_sidecars(&cluster).await?;
-    }
+    // The credential holder is a native sidecar in every job, services or not.
+    server::require_native_sidecars(&cluster).await?;
     match secrets::check_credentials(&cluster, secret).await? {
         Credentials::Complete => {}
         Credentials::Unchecked => ctx.printer.warn(&format!(

@@ -39,6 +39,12 @@ pub fn run() -> u8 {
         }
     };
     log::protect(env.secret_values());
+    // A restarted holder (the kubelet restarts a sidecar that exits) must not publish twice.
+    if handoff::exists(&env.seed_dir.join(files::PUBLISHED)) {
+        say("the agent's work was already published; waiting for the pod to end");
+        handoff::wait_for(FOREVER, stop::terminated, || None::<()>);
+        return 0;
+    }
     // The holder's libgit2 reads no config file but the ones of repositories it made itself.
     for level in [
         git2::ConfigLevel::System,

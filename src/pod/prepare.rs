@@ -109,7 +109,10 @@ pub fn plan(dir: &Path, has_database: bool) -> Vec<Step> {
 }
 
 pub fn run(dir: &Path, env: &PodEnv, secrets: &[(String, String)]) -> Result<Prepared, StepFailed> {
-    let has_database = env.services.iter().any(|s| s.var == "DATABASE_URL");
+    let has_database = env
+        .services
+        .iter()
+        .any(|s| s.var == crate::contract::env::DATABASE_URL);
     let steps = plan(dir, has_database);
     if steps.is_empty() {
         say("nothing to install: no lockfile or manifest the sandbox knows at the root");
