@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cluster;
 pub mod cmd;
 pub mod config;
+pub mod contract;
 pub mod detect;
 pub mod failure;
 pub mod follow;

@@ -13,7 +13,10 @@ fn main() -> ExitCode {
     // other programs' exit codes rather than the CLI's.
     let mut args = std::env::args_os().skip(1);
     match args.next().as_deref().and_then(|a| a.to_str()) {
-        Some("run-in-pod") => return ExitCode::from(pod::run()),
+        Some("run-in-pod") => {
+            let role = args.next();
+            return ExitCode::from(pod::run(role.as_deref().and_then(|r| r.to_str())));
+        }
         Some("git-credential") => {
             let operation = args.next().unwrap_or_default();
             return ExitCode::from(pod::credential::run(&operation.to_string_lossy()));

@@ -502,11 +502,13 @@ fn overrides_reach_the_job() {
         Some("redis://localhost:6379")
     );
     assert_eq!(env_of(&job, "DATABASE_URL"), None);
-    let secret = &claude.env_from.as_ref().unwrap()[0];
-    assert_eq!(secret.secret_ref.as_ref().unwrap().name, "team-creds");
+    // The secret goes to the credential holder, never to the agent.
+    assert!(claude.env_from.iter().flatten().next().is_none());
     let init = pod.init_containers.as_ref().unwrap();
-    assert_eq!(init.len(), 1);
-    assert_eq!(init[0].name, "redis");
+    let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["holder", "redis"]);
+    let secret = &init[0].env_from.as_ref().unwrap()[0];
+    assert_eq!(secret.secret_ref.as_ref().unwrap().name, "team-creds");
 }
 
 #[test]

@@ -115,8 +115,9 @@ fn file_settings_shape_the_job() {
     );
     assert_eq!(pod.image_pull_secrets.as_ref().unwrap()[0].name, "registry");
     let claude = &pod.containers[0];
+    let init = pod.init_containers.as_ref().unwrap();
     assert_eq!(
-        claude.env_from.as_ref().unwrap()[0]
+        init[0].env_from.as_ref().unwrap()[0]
             .secret_ref
             .as_ref()
             .unwrap()
@@ -148,8 +149,7 @@ fn file_settings_shape_the_job() {
         value("CLAUDE_SANDBOX_AGENT_ARGS").as_deref(),
         Some(r#"["--model","opus 4"]"#)
     );
-    let init = pod.init_containers.as_ref().unwrap();
-    assert_eq!(init[0].image.as_deref(), Some("valkey/valkey:8"));
+    assert_eq!(init[1].image.as_deref(), Some("valkey/valkey:8"));
     // -n beats the file.
     assert_eq!(
         s.job(&["-n", "mine"], &[]).metadata.namespace.as_deref(),

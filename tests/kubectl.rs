@@ -94,7 +94,7 @@ fn kubectl_reads_the_fake_the_way_our_binary_does() {
         "task with: a colon and \"quotes\""
     );
     assert_eq!(
-        item["spec"]["template"]["spec"]["initContainers"][0]["name"],
+        item["spec"]["template"]["spec"]["initContainers"][1]["name"],
         "redis"
     );
 

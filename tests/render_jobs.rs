@@ -3,8 +3,10 @@
 
 mod support;
 
+use claude_sandbox::contract;
 use claude_sandbox::job::{self, JobPlan};
 use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Container, PodSpec};
 use support::sample_plan as plan;
 
 fn yaml(p: &JobPlan) -> String {
@@ -108,7 +110,7 @@ fn every_job_keeps_the_contract() {
             .flatten()
             .map(|c| c.name.as_str())
             .collect();
-        let want: Vec<&str> = [("postgres", pg), ("redis", redis)]
+        let want: Vec<&str> = [("holder", true), ("postgres", pg), ("redis", redis)]
             .iter()
             .filter(|(_, on)| *on)
             .map(|(n, _)| *n)
@@ -184,4 +186,213 @@ spec:
         (sc.privileged, sc.allow_privilege_escalation),
         (Some(false), Some(false))
     );
+}
+
+fn pod_of(job: &Job) -> &PodSpec {
+    job.spec.as_ref().unwrap().template.spec.as_ref().unwrap()
+}
+
+fn container<'a>(pod: &'a PodSpec, name: &str) -> &'a Container {
+    pod.containers
+        .iter()
+        .chain(pod.init_containers.iter().flatten())
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no container {name}"))
+}
+
+/// The trust boundary as rendered: the agent's container gets no credential in any form; only the
+/// holder, under a uid of its own, gets the secret and the age key.
+#[test]
+fn only_the_holder_gets_credentials() {
+    let job = job::render(
+        &job::embedded_template(),
+        &JobPlan {
+            postgres: true,
+            redis: true,
+            env: vec![("FEATURE_FLAG".into(), "on".into())],
+            ..plan()
+        },
+    );
+    let pod = pod_of(&job);
+    assert_eq!(pod.share_process_namespace, Some(false));
+    assert_eq!(pod.termination_grace_period_seconds, Some(300));
+    let agent = container(pod, contract::AGENT_CONTAINER);
+    let names: Vec<&str> = agent
+        .env
+        .iter()
+        .flatten()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "TASK",
+            "REPO_URL",
+            "REPO_BRANCH",
+            "REPO_COMMIT",
+            "CLAUDE_SANDBOX_JOB",
+            "CLAUDE_SANDBOX_DEADLINE_SECONDS",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ANTHROPIC_BASE_URL",
+            "ANTHROPIC_API_KEY",
+            "FEATURE_FLAG",
+        ]
+    );
+    let key = agent
+        .env
+        .iter()
+        .flatten()
+        .find(|e| e.name == "ANTHROPIC_API_KEY")
+        .and_then(|e| e.value.as_deref())
+        .unwrap();
+    assert!(key.starts_with("sk-ant-placeholder-"), "{key}");
+    assert!(agent.env.iter().flatten().all(|e| e.value_from.is_none()));
+    assert!(agent.env_from.iter().flatten().next().is_none());
+    let mounts: Vec<(&str, bool)> = agent
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| (m.name.as_str(), m.read_only == Some(true)))
+        .collect();
+    assert_eq!(
+        mounts,
+        [
+            ("workspace", false),
+            ("seed", true),
+            ("handoff", false),
+            ("dshm", false)
+        ]
+    );
+    assert_eq!(
+        agent.command.as_deref().unwrap(),
+        ["claude-sandbox", "run-in-pod", "agent"]
+    );
+
+    let holder = container(pod, contract::HOLDER_CONTAINER);
+    assert_eq!(
+        holder.command.as_deref().unwrap(),
+        ["claude-sandbox", "run-in-pod", "holder"]
+    );
+    assert_eq!(holder.restart_policy.as_deref(), Some("Always"));
+    assert_eq!(
+        holder.security_context.as_ref().unwrap().run_as_user,
+        Some(contract::HOLDER_UID)
+    );
+    let from = holder.env_from.as_ref().unwrap();
+    assert_eq!(
+        from[0].secret_ref.as_ref().unwrap().name,
+        job::DEFAULT_SECRET
+    );
+    assert!(
+        holder
+            .volume_mounts
+            .iter()
+            .flatten()
+            .any(|m| m.name == "age-key" && m.mount_path == "/secrets")
+    );
+    let probe = holder.startup_probe.as_ref().unwrap();
+    assert_eq!(
+        probe.exec.as_ref().unwrap().command.as_deref().unwrap(),
+        ["claude-sandbox", "run-in-pod", "ready"]
+    );
+    // Only the holder mounts the secret volume.
+    for c in pod
+        .containers
+        .iter()
+        .chain(pod.init_containers.iter().flatten())
+        .filter(|c| c.name != contract::HOLDER_CONTAINER)
+    {
+        assert!(
+            c.volume_mounts
+                .iter()
+                .flatten()
+                .all(|m| m.name != "age-key" && m.name != "holder-home"),
+            "{}",
+            c.name
+        );
+        assert!(c.env_from.is_none(), "{}", c.name);
+    }
+}
+
+/// A template that tries to hand the agent the secret, adds a root init container and a
+/// privileged sidecar, and an unbounded emptyDir: everything comes out restricted and bounded.
+#[test]
+fn template_additions_are_hardened_and_cannot_reach_the_secret() {
+    let template = job::parse_template(
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata: {name: x}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      volumes:
+        - {name: cache, emptyDir: {}}
+        - {name: host, hostPath: {path: /var/run}}
+      initContainers:
+        - name: warm-cache
+          image: busybox
+          command: [sh, -c, "true"]
+          securityContext: {runAsUser: 0, privileged: true, capabilities: {add: [SYS_ADMIN]}}
+          volumeMounts: [{name: host, mountPath: /host}, {name: cache, mountPath: /cache}]
+      containers:
+        - name: claude
+          image: x
+          envFrom: [{secretRef: {name: claude-sandbox-secrets}}]
+          env: [{name: GH, valueFrom: {secretKeyRef: {name: claude-sandbox-secrets, key: GITHUB_TOKEN}}}]
+          volumeMounts: [{name: age-key, mountPath: /keys}]
+        - name: helper
+          image: y
+          securityContext: {allowPrivilegeEscalation: true, seccompProfile: {type: Unconfined}}
+"#,
+        "test template",
+    )
+    .unwrap();
+    let job = job::render(&template, &plan());
+    let pod = pod_of(&job);
+    assert_eq!(pod.host_network, None);
+    let agent = container(pod, contract::AGENT_CONTAINER);
+    assert!(agent.env_from.iter().flatten().next().is_none());
+    assert!(agent.env.iter().flatten().all(|e| e.name != "GH"));
+    assert!(
+        agent
+            .volume_mounts
+            .iter()
+            .flatten()
+            .all(|m| m.name != "age-key")
+    );
+    for c in pod
+        .containers
+        .iter()
+        .chain(pod.init_containers.iter().flatten())
+    {
+        let sc = c.security_context.as_ref().unwrap();
+        assert_eq!(sc.allow_privilege_escalation, Some(false), "{}", c.name);
+        assert_eq!(sc.privileged, Some(false), "{}", c.name);
+        assert_eq!(sc.run_as_non_root, Some(true), "{}", c.name);
+        assert_ne!(sc.run_as_user, Some(0), "{}", c.name);
+        let caps = sc.capabilities.as_ref().unwrap();
+        assert_eq!(caps.drop.as_deref(), Some(&["ALL".to_string()][..]));
+        assert!(caps.add.is_none(), "{}", c.name);
+        assert!(
+            sc.seccomp_profile
+                .as_ref()
+                .is_none_or(|p| p.type_ == "RuntimeDefault"),
+            "{}",
+            c.name
+        );
+        assert!(
+            c.volume_mounts.iter().flatten().all(|m| m.name != "host"),
+            "{}",
+            c.name
+        );
+    }
+    for v in pod.volumes.iter().flatten() {
+        assert!(v.host_path.is_none(), "{}", v.name);
+        if let Some(dir) = &v.empty_dir {
+            assert!(dir.size_limit.is_some(), "{} has no size limit", v.name);
+        }
+    }
 }

@@ -1,8 +1,10 @@
-//! `claude-sandbox run-in-pod`, the image's entrypoint, run as a subprocess the way the pod runs it:
-//! a local bare repository as the remote, fake `claude`/`sops`/installer scripts on a PATH that
-//! holds nothing else, TCP listeners standing in for the services, and a loopback server standing
-//! in for Telegram. Every git the sandbox starts goes through a wrapper that records its
-//! arguments, so the tests can say no token was ever on a command line.
+//! `claude-sandbox run-in-pod holder` and `run-in-pod agent`, the pod's two containers, run as two
+//! subprocesses the way the Job runs them: each with only its own environment (the agent without
+//! any credential, with the proxy's address and a placeholder key), sharing the seed, hand-off and
+//! work directories. A local bare repository (or the loopback git host) is the remote; fake
+//! `claude`/`sops`/installer scripts sit on a PATH that holds nothing else; TCP listeners stand in
+//! for the services and loopback servers for Telegram and the Anthropic API. Every git started is
+//! recorded, so the tests can say no token was ever on a command line.
 
 mod support;
 
@@ -27,8 +29,22 @@ const WORK_BRANCH: &str = "claude-sandbox/claude-sandbox-shop-20261123-101500-ab
 const SYSTEM_TOOLS: &[&str] = &[
     "sh", "bash", "cat", "env", "printf", "echo", "mkdir", "rm", "grep", "head", "tail", "wc",
     "tr", "sed", "dirname", "basename", "ls", "cp", "mv", "touch", "true", "false", "tee", "id",
-    "sleep", "date", "expr", "test", "[",
+    "sleep", "date", "expr", "test", "[", "truncate", "ln", "setsid", "chmod", "stat", "kill",
 ];
+
+/// What the holder alone gets: the credentials secret, the age key, its upstreams.
+const HOLDER_ONLY: &[&str] = &[
+    "GITHUB_TOKEN",
+    "ANTHROPIC_API_KEY",
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_CHAT_ID",
+    "CLAUDE_SANDBOX_AGE_KEY",
+    "CLAUDE_SANDBOX_ANTHROPIC_API",
+    "CLAUDE_SANDBOX_TELEGRAM_API",
+];
+const API_KEY: &str = "sk-ant-api03-plantedAnthropicKeyValue";
+const PLACEHOLDER: &str = "sk-ant-placeholder-claude-sandbox-shop-20261123-101500-ab12";
 
 /// The fake agent: records how it was started, checks out what it saw, then does what
 /// FAKE_CLAUDE says.
@@ -57,6 +73,8 @@ case "$FAKE_CLAUDE" in
     echo "agent change" >> README.md
     git add README.md
     git commit -q -m "Work in progress"
+    # A process that leaves the agent's process group and keeps writing to the work tree.
+    setsid sh -c 'while true; do echo tick >> "$RECORD/late-writes"; sleep 0.1; done' > /dev/null 2>&1 &
     touch "$RECORD/slow-ready"
     sleep 30
     ;;
@@ -162,7 +180,8 @@ impl Pod {
             ("REPO_BRANCH", "main"),
             ("CLAUDE_SANDBOX_JOB", JOB),
             ("GITHUB_TOKEN", TOKEN),
-            ("ANTHROPIC_API_KEY", "sk-ant-api03-plantedAnthropicKeyValue"),
+            ("ANTHROPIC_API_KEY", API_KEY),
+            ("CLAUDE_SANDBOX_PLACEHOLDER", PLACEHOLDER),
             ("FAKE_CLAUDE", "commit"),
             ("HOME", "/nonexistent"),
         ] {
@@ -177,6 +196,18 @@ impl Pod {
             p.join("work").display().to_string(),
         );
         env.insert("RECORD".into(), p.join("record").display().to_string());
+        for (var, dir) in [
+            ("CLAUDE_SANDBOX_SEED", "seed-volume"),
+            ("CLAUDE_SANDBOX_HANDOFF", "handoff-volume"),
+            ("CLAUDE_SANDBOX_HOLDER_DIR", "holder-volume"),
+        ] {
+            std::fs::create_dir_all(p.join(dir)).unwrap();
+            env.insert(var.into(), p.join(dir).display().to_string());
+        }
+        env.insert(
+            "CLAUDE_SANDBOX_PROXY_PORT".into(),
+            closed_port().to_string(),
+        );
         env.insert(
             "PATH".into(),
             format!("{}:{}", bin.display(), sys.display()),
@@ -230,6 +261,14 @@ impl Pod {
             .then(|| stdout_of(&out).trim().to_owned())
     }
 
+    /// Nothing the agent started is still running: the writer it left behind has stopped.
+    fn assert_nothing_left_running(&self) {
+        let size = || self.record("late-writes").len();
+        let before = size();
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(before, size(), "a process of the agent's still writes");
+    }
+
     fn assert_agent_never_ran(&self) {
         assert!(
             self.record("claude-args").is_empty(),
@@ -237,14 +276,74 @@ impl Pod {
         );
     }
 
-    fn command(&self) -> Command {
+    /// One role's process, with the environment its container gets.
+    fn command(&self, role: &str) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
-        cmd.arg("run-in-pod").env_clear().envs(&self.env);
+        cmd.args(["run-in-pod", role]).env_clear();
+        if role == "holder" {
+            cmd.envs(&self.env);
+        } else {
+            cmd.envs(
+                self.env
+                    .iter()
+                    .filter(|(k, _)| !HOLDER_ONLY.contains(&k.as_str())),
+            )
+            .env(
+                "ANTHROPIC_BASE_URL",
+                format!("http://127.0.0.1:{}", self.env["CLAUDE_SANDBOX_PROXY_PORT"]),
+            )
+            .env("ANTHROPIC_API_KEY", PLACEHOLDER);
+        }
         cmd
     }
 
+    fn proxy_port(&self) -> u16 {
+        self.env["CLAUDE_SANDBOX_PROXY_PORT"].parse().unwrap()
+    }
+
+    /// The holder first; the agent once the holder's startup probe passes, as the kubelet does.
+    fn start(&self) -> Running {
+        let file = |name: &str| std::fs::File::create(self.path().join(name)).unwrap();
+        let mut holder = self
+            .command("holder")
+            .stdout(file("holder-stdout"))
+            .stderr(file("holder-stderr"))
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        loop {
+            let probe = self
+                .command("ready")
+                .env_clear()
+                .envs(&self.env)
+                .status()
+                .unwrap();
+            if probe.success() || holder.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the holder's startup probe never passed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Files, not pipes: a process the agent left behind may keep its copies open, and the
+        // container runtime's log does not wait for them either.
+        let agent = self
+            .command("agent")
+            .stdout(file("agent-stdout"))
+            .stderr(file("agent-stderr"))
+            .spawn()
+            .unwrap();
+        Running {
+            root: self.path().to_owned(),
+            holder,
+            agent,
+        }
+    }
+
     fn run(&self) -> Output {
-        let out = self.command().output().unwrap();
+        let out = self.start().finish();
         self.assert_no_secret_leaked(&out);
         out
     }
@@ -259,14 +358,28 @@ impl Pod {
             ("claude arguments", self.record("claude-args")),
         ];
         for file in ["config", "FETCH_HEAD", "packed-refs"] {
-            let path = self.work().join(".git").join(file);
-            places.push((
-                "clone's .git",
-                std::fs::read_to_string(path).unwrap_or_default(),
-            ));
+            for dir in [
+                self.work().join(".git"),
+                self.path().join("seed-volume/repo.git"),
+            ] {
+                places.push((
+                    "clone's .git",
+                    std::fs::read_to_string(dir.join(file)).unwrap_or_default(),
+                ));
+            }
+        }
+        // Everything the agent's programs saw of their environment.
+        for file in [
+            "claude-env",
+            "bundle-env",
+            "npm-env",
+            "yarn-env",
+            "hostile-saw",
+        ] {
+            places.push(("agent's environment", self.record(file)));
         }
         for (place, text) in places {
-            for secret in [TOKEN, TELEGRAM_TOKEN] {
+            for secret in [TOKEN, TELEGRAM_TOKEN, API_KEY, OAUTH_TOKEN] {
                 assert!(
                     !text.contains(secret),
                     "a secret is in the {place}:\n{text}"
@@ -278,6 +391,59 @@ impl Pod {
             "{}",
             stderr_of(out)
         );
+    }
+}
+
+const OAUTH_TOKEN: &str = "sk-ant-oat01-plantedOauthTokenValue";
+
+/// Both containers of a running pod.
+struct Running {
+    root: PathBuf,
+    holder: std::process::Child,
+    agent: std::process::Child,
+}
+
+impl Running {
+    fn agent_pid(&self) -> u32 {
+        self.agent.id()
+    }
+
+    /// Wait for the agent's container to end, then stop the holder as the kubelet stops a
+    /// sidecar; the agent's status, and both logs (the agent's first).
+    fn finish(mut self) -> Output {
+        let status = wait_at_most(&mut self.agent, Duration::from_secs(120));
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.holder.id().to_string()])
+            .status();
+        let holder_status = wait_at_most(&mut self.holder, Duration::from_secs(60));
+        let read = |name: &str| std::fs::read(self.root.join(name)).unwrap_or_default();
+        let mut stdout = read("agent-stdout");
+        stdout.extend(read("holder-stdout"));
+        let mut stderr = read("agent-stderr");
+        stderr.extend(read("holder-stderr"));
+        assert!(
+            holder_status.code().is_some(),
+            "the holder must end by itself at SIGTERM: {holder_status:?}"
+        );
+        Output {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+}
+
+fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("a pod process did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -366,9 +532,13 @@ fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
     let agent_env = pod.record("claude-env");
     assert!(!agent_env.contains("GITHUB_TOKEN"), "{agent_env}");
     assert!(
-        agent_env.contains("ANTHROPIC_API_KEY="),
-        "the agent needs its key"
+        agent_env.contains(&format!("ANTHROPIC_API_KEY={PLACEHOLDER}")),
+        "the agent holds the placeholder: {agent_env}"
     );
+    assert!(agent_env.contains(&format!(
+        "ANTHROPIC_BASE_URL=http://127.0.0.1:{}",
+        pod.proxy_port()
+    )));
     assert!(agent_env.contains("GIT_TERMINAL_PROMPT=0"));
     // Shallow where the transport allows it.
     assert!(pod.work().join(".git/shallow").exists());
@@ -376,6 +546,7 @@ fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
         "cloning file://",
         "cloned in",
         "starting the agent",
+        "handing the work over",
         "pushing 1 commit",
     ] {
         assert!(stdout.contains(phase), "no {phase:?} in:\n{stdout}");
@@ -510,10 +681,11 @@ fn setup_steps_follow_the_lockfiles_and_run_before_the_agent() {
         stdout.contains("skipping `go mod download`: go is not installed in this image"),
         "{stdout}"
     );
-    // Installers run non-interactively and without the push credential.
+    // Installers run non-interactively, without any credential, not even the placeholder.
     let bundle_env = pod.record("bundle-env");
     assert!(bundle_env.contains("CI=true"));
     assert!(!bundle_env.contains("GITHUB_TOKEN"));
+    assert!(!bundle_env.contains("ANTHROPIC"), "{bundle_env}");
     // The step output stays out of the log when all is well.
     assert!(!stdout.contains("output line"));
 }
@@ -806,50 +978,41 @@ fn over_https_style_auth_the_token_comes_from_the_helper_and_the_agent_cannot_pu
     );
 }
 
-#[test]
-fn a_deadline_stops_the_agent_and_its_commits_are_still_pushed() {
-    let mut pod = Pod::new(&[]);
-    pod.set("FAKE_CLAUDE", "slow");
-    // Files, not pipes: the agent's orphaned `sleep` keeps its copies open, and the container
-    // runtime's log does not wait for them either.
-    let stdout_file = pod.path().join("pod-stdout");
-    let stderr_file = pod.path().join("pod-stderr");
-    let mut child = pod
-        .command()
-        .stdout(std::fs::File::create(&stdout_file).unwrap())
-        .stderr(std::fs::File::create(&stderr_file).unwrap())
-        .spawn()
-        .unwrap();
-    let ready = pod.path().join("record/slow-ready");
+fn wait_for_file(path: &Path) {
     let started = std::time::Instant::now();
-    while !ready.exists() {
+    while !path.exists() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "the agent never got going"
+            "{} never appeared",
+            path.display()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    // What the kubelet does at activeDeadlineSeconds or when the job is deleted.
+}
+
+#[test]
+fn a_cancel_stops_the_agent_and_everything_it_started_and_its_commits_are_still_pushed() {
+    let mut pod = Pod::new(&[]);
+    pod.set("FAKE_CLAUDE", "slow");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/slow-ready"));
+    // What the kubelet does when the job is deleted or at activeDeadlineSeconds.
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &running.agent_pid().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let status = child.wait().unwrap();
-    let out = Output {
-        status,
-        stdout: std::fs::read(&stdout_file).unwrap(),
-        stderr: std::fs::read(&stderr_file).unwrap(),
-    };
+    let started = std::time::Instant::now();
+    let out = running.finish();
     pod.assert_no_secret_leaked(&out);
     assert_exit(&out, 143);
     assert!(
-        started.elapsed() < Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(25),
         "the agent's 30 s sleep (and the orphan holding its pipe) must not be waited for"
     );
     let stdout = stdout_of(&out);
     assert!(
-        stdout.contains("stopping the agent to push its work"),
+        stdout.contains("stopping the agent to publish its work"),
         "{stdout}"
     );
     let pushed = pod.remote_rev(WORK_BRANCH).expect("the work was pushed");
@@ -857,6 +1020,24 @@ fn a_deadline_stops_the_agent_and_its_commits_are_still_pushed() {
         git(&pod.remote(), &["log", "-1", "--format=%s", &pushed]),
         "Work in progress"
     );
+    pod.assert_nothing_left_running();
+}
+
+#[test]
+fn the_pod_stops_the_agent_itself_before_the_deadline_and_publishes_in_time() {
+    let mut pod = Pod::new(&[]);
+    // The deadline is 183 s after the pod's start and 180 s are kept for publishing: the agent
+    // (which would sleep 30 s) is stopped about 3 s in.
+    pod.set("FAKE_CLAUDE", "slow")
+        .set("CLAUDE_SANDBOX_DEADLINE_SECONDS", "183");
+    let started = std::time::Instant::now();
+    let out = pod.run();
+    assert_exit(&out, 143);
+    assert!(started.elapsed() < Duration::from_secs(25));
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("the job's deadline is near"), "{stdout}");
+    assert!(pod.remote_rev(WORK_BRANCH).is_some(), "{stdout}");
+    pod.assert_nothing_left_running();
 }
 
 #[test]

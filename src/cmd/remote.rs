@@ -384,11 +384,13 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
             memory_request,
             memory_limit,
         },
+        storage: job::Storage::default(),
         env,
         secret,
         ttl_seconds,
         deadline_seconds: deadline.as_secs() as i64,
         cli_version: env!("CARGO_PKG_VERSION").into(),
+        anthropic_api: crate::contract::DEFAULT_ANTHROPIC_API.into(),
         image_pull_secrets: layers
             .get(|c| c.image_pull_secrets.clone())
             .unwrap_or_default(),

@@ -8,6 +8,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use crate::contract::SandboxEvent;
+
 /// Widest a one-line summary of a tool call's argument gets, in characters.
 const ARG_WIDTH: usize = 100;
 /// Widest the first line of a failed tool's output gets when not verbose, in characters.
@@ -19,6 +21,7 @@ const BOLD: &str = "1";
 const DIM: &str = "2";
 const RED: &str = "31";
 const GREEN: &str = "32";
+const YELLOW: &str = "33";
 const CYAN: &str = "36";
 
 /// How to render.
@@ -338,10 +341,18 @@ impl Renderer {
     }
 
     fn sandbox(&self, msg: &Map<String, Value>) -> Rendered {
-        match str_field(msg, "event") {
-            Some("pushed") => {
-                let branch = str_field(msg, "branch").map(|b| one_line(b, ARG_WIDTH));
-                let commits = match msg.get("commits").and_then(Value::as_u64) {
+        let Some(event) = SandboxEvent::from_value(&Value::Object(msg.clone())) else {
+            return Rendered::Raw;
+        };
+        match event {
+            SandboxEvent::Pushed {
+                branch,
+                commits,
+                compare_url,
+                ..
+            } => {
+                let branch = branch.map(|b| one_line(&b, ARG_WIDTH));
+                let commits = match commits {
                     Some(1) => "1 commit to ".to_owned(),
                     Some(n) => format!("{n} commits to "),
                     None => String::new(),
@@ -353,26 +364,33 @@ impl Renderer {
                         None => "→ pushed the agent's changes".to_owned(),
                     },
                 )];
-                if let Some(url) = str_field(msg, "compare_url") {
+                if let Some(url) = compare_url {
                     // Not cut: a shortened URL is a broken link.
                     out.push(format!(
                         "  compare and open a pull request: {}",
-                        neutralize(first_line(url).0)
+                        neutralize(first_line(&url).0)
                     ));
                 }
                 Rendered::Text(out.join("\n"))
             }
-            Some("push_failed") => {
-                let branch = str_field(msg, "branch")
-                    .map_or_else(|| "its branch".to_owned(), |b| one_line(b, ARG_WIDTH));
+            SandboxEvent::PushFailed { branch, error } => {
+                let branch =
+                    branch.map_or_else(|| "its branch".to_owned(), |b| one_line(&b, ARG_WIDTH));
                 let mut text = format!("✗ could not push the agent's work to {branch}");
-                if let Some(error) = str_field(msg, "error") {
-                    text.push_str(&format!(": {}", one_line(error, 200)));
+                if let Some(error) = error {
+                    text.push_str(&format!(": {}", one_line(&error, 200)));
                 }
                 Rendered::Text(self.paint(RED, &text))
             }
-            Some("no_changes") => Rendered::Text(self.paint(DIM, "no changes to push")),
-            _ => Rendered::Raw,
+            SandboxEvent::NoChanges => Rendered::Text(self.paint(DIM, "no changes to push")),
+            SandboxEvent::LeftOut { path, bytes } => Rendered::Text(self.paint(
+                YELLOW,
+                &format!(
+                    "! left out {} ({} MB): GitHub refuses files over 100 MB",
+                    one_line(&path, ARG_WIDTH),
+                    bytes / 1_000_000
+                ),
+            )),
         }
     }
 

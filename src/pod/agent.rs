@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::mpsc;
@@ -33,6 +34,7 @@ pub fn run(
     dir: &Path,
     secrets: &[(String, String)],
     prepared: &Prepared,
+    stop_at: Option<std::time::Instant>,
 ) -> AgentResult {
     let started = Instant::now();
     say("starting the agent");
@@ -49,7 +51,9 @@ pub fn run(
     ])
     .args(&env.agent_args)
     .stdout(Stdio::piped())
-    .stderr(Stdio::inherit());
+    .stderr(Stdio::inherit())
+    // A group of its own: everything the agent starts is stopped with it.
+    .process_group(0);
     if let Some(venv) = &prepared.venv {
         let mut path = OsString::from(venv);
         if let Some(old) = std::env::var_os("PATH") {
@@ -75,7 +79,7 @@ pub fn run(
             };
         }
     };
-    super::stop::agent_started(child.id());
+    super::stop::running(child.id());
     // Output is read on a thread of its own: the agent may leave a process behind (a server it
     // started) that keeps the pipe open after the agent itself has exited.
     let (done_tx, done_rx) = mpsc::channel();
@@ -95,8 +99,10 @@ pub fn run(
             let _ = done_tx.send(seen);
         });
     }
-    let status = child.wait();
-    super::stop::agent_finished();
+    let status = super::stop::wait_or_stop(&mut child, stop_at);
+    // Nothing the agent started outlives it: the holder must read a work tree nobody writes.
+    super::stop::kill_everything(child.id());
+    super::stop::finished();
     let mut result = done_rx.recv_timeout(DRAIN_AFTER_EXIT).unwrap_or_default();
     result.exit_code = match status {
         Ok(status) if status.success() => 0,

@@ -5,24 +5,27 @@ use std::time::Duration;
 
 use crate::units;
 
-pub const DEFAULT_WORKDIR: &str = "/workspace";
+use crate::contract::{self, env as var, volume};
+
+pub const DEFAULT_WORKDIR: &str = volume::WORKSPACE_PATH;
 pub const DEFAULT_SERVICE_TIMEOUT: Duration = Duration::from_secs(120);
-pub const DEFAULT_AGE_KEY: &str = "/secrets/age-key";
+pub const DEFAULT_AGE_KEY: &str = volume::AGE_KEY_FILE;
 pub const DEFAULT_TELEGRAM_API: &str = "https://api.telegram.org";
 
-/// Variables that hold credentials: never printed, and kept from the agent where it has no use for
-/// them (see [`AGENT_WITHHELD`]).
-pub const SECRET_VARS: &[&str] = &[
-    "GITHUB_TOKEN",
-    "CLAUDE_CODE_OAUTH_TOKEN",
-    "ANTHROPIC_API_KEY",
-    "TELEGRAM_BOT_TOKEN",
+/// Variables that hold credentials: never printed. The Job sets them in the holder only; the
+/// agent's programs are started without them even where a hand-made pod sets them.
+pub const SECRET_VARS: &[&str] = contract::env::SECRETS;
+
+/// Never passed to a program the agent's container starts (a hand-made pod may still set them).
+pub const AGENT_WITHHELD: &[&str] = &[
+    var::GITHUB_TOKEN,
+    var::CLAUDE_CODE_OAUTH_TOKEN,
+    var::TELEGRAM_BOT_TOKEN,
+    var::TELEGRAM_CHAT_ID,
 ];
 
-/// The agent gets no push credential: it commits, and the sandbox pushes its work to a fresh
-/// branch afterwards. That is what makes "never the base branch, never forced" hold whatever the
-/// agent tries.
-pub const AGENT_WITHHELD: &[&str] = &["GITHUB_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"];
+/// What only Claude Code needs: the setup steps do not get even the placeholder.
+pub const AGENT_ONLY: &[&str] = &[var::ANTHROPIC_API_KEY, var::ANTHROPIC_BASE_URL];
 
 #[derive(Debug, Clone)]
 pub struct PodEnv {
@@ -39,6 +42,15 @@ pub struct PodEnv {
     pub agent_args: Vec<String>,
     pub telegram: Option<Telegram>,
     pub age_key: PathBuf,
+    /// The holder's seed volume, the agent's hand-off volume, the holder's private volume.
+    pub seed_dir: PathBuf,
+    pub handoff_dir: PathBuf,
+    pub holder_dir: PathBuf,
+    /// Time from the pod's start to the Job's deadline, when the Job has one.
+    pub deadline: Option<Duration>,
+    pub proxy_port: u16,
+    /// Where the holder's proxy forwards to.
+    pub anthropic_api: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +131,7 @@ impl PodEnv {
                 });
             }
         }
-        let extra = match set(crate::job::AGENT_ARGS_ENV) {
+        let extra = match set(var::AGENT_ARGS) {
             Some(json) => serde_json::from_str::<Vec<String>>(&json).map_err(|_| {
                 "CLAUDE_SANDBOX_AGENT_ARGS must be a JSON array of strings, like [\"--model\", \"opus\"]"
                     .to_owned()
@@ -136,7 +148,29 @@ impl PodEnv {
             }),
             _ => None,
         };
+        let deadline = match set(var::DEADLINE) {
+            Some(t) => Some(Duration::from_secs(t.parse().map_err(|_| {
+                format!("{} must be a number of seconds, not {t:?}", var::DEADLINE)
+            })?)),
+            None => None,
+        };
+        let proxy_port = match set(var::PROXY_PORT) {
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("{} must be a port number, not {p:?}", var::PROXY_PORT))?,
+            None => contract::PROXY_PORT,
+        };
+        let dir = |name: &str, default: &str| {
+            set(name).map_or_else(|| PathBuf::from(default), PathBuf::from)
+        };
         Ok(PodEnv {
+            seed_dir: dir(var::SEED_DIR, volume::SEED_PATH),
+            handoff_dir: dir(var::HANDOFF_DIR, volume::HANDOFF_PATH),
+            holder_dir: dir(var::HOLDER_DIR, volume::HOLDER_PATH),
+            deadline,
+            proxy_port,
+            anthropic_api: set(var::ANTHROPIC_API)
+                .unwrap_or_else(|| contract::DEFAULT_ANTHROPIC_API.to_owned()),
             task,
             repo_url,
             branch,

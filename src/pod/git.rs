@@ -1,8 +1,12 @@
-//! The git CLI, run the one way that keeps the token out of reach: configured through the
-//! environment with our credential helper, no terminal prompts, no hooks.
+//! The git CLI, for the network: the holder's clone into the seed and its push, and the agent's
+//! clone from the seed.
+//!
+//! In the holder, git runs only in repositories the holder made, and with no config file at all
+//! (`GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_GLOBAL=/dev/null`): everything it needs comes as
+//! `GIT_CONFIG_*` variables, which outrank any file. The token reaches git only through our
+//! credential helper (this binary), so it never sits in a URL, a config file or an argument list.
 
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -10,22 +14,22 @@ use std::time::Instant;
 use super::env::PodEnv;
 use super::log::{say, warn};
 use super::took;
+use crate::contract::files;
 
 pub struct Git {
     /// The credential helper as git's config wants it: `!'<this binary>' git-credential`.
     helper: String,
 }
 
-/// The clone the agent works in.
-pub struct Checkout {
-    pub dir: PathBuf,
-    /// The commit the agent started from; its work is everything after this.
-    pub base: String,
-}
-
-/// Author of the commits when the image sets none: the agent's, and ours for left-over changes.
+/// Author of the agent's commits when the image's git has none.
 const AUTHOR_NAME: &str = "claude-sandbox";
 const AUTHOR_EMAIL: &str = "claude-sandbox@users.noreply.github.com";
+
+impl Default for Git {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl Git {
     pub fn new() -> Self {
@@ -38,24 +42,36 @@ impl Git {
         }
     }
 
-    /// A git command in `dir`. The config is passed as `GIT_CONFIG_*` variables: they outrank
-    /// every config file, so an empty `credential.helper` first drops any helper a repository
-    /// (or the agent) configured, before ours is added; and none of it is written anywhere.
+    /// A git command in `dir` that reads no config file and runs no configured program: an
+    /// empty `credential.helper` drops any other before ours, hooks and fsmonitor are off.
     fn command(&self, dir: &Path) -> Command {
         let mut cmd = Command::new("git");
         cmd.current_dir(dir)
             .stdin(Stdio::null())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_TERMINAL_PROMPT", "0")
             .env_remove("GIT_ASKPASS")
             .env_remove("SSH_ASKPASS")
-            .env("GIT_CONFIG_COUNT", "4")
-            .env("GIT_CONFIG_KEY_0", "credential.helper")
-            .env("GIT_CONFIG_VALUE_0", "")
-            .env("GIT_CONFIG_KEY_1", "credential.helper")
-            .env("GIT_CONFIG_VALUE_1", &self.helper)
-            .env("GIT_CONFIG_KEY_2", "core.hooksPath")
-            .env("GIT_CONFIG_VALUE_2", "/dev/null")
-            .envs(trust(dir, 3));
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_SSH_COMMAND")
+            .env_remove("GIT_PROXY_COMMAND")
+            .env_remove("GIT_EXTERNAL_DIFF");
+        let config = [
+            ("credential.helper", OsStr::new("")),
+            ("credential.helper", OsStr::new(&self.helper)),
+            ("core.hooksPath", OsStr::new("/dev/null")),
+            ("core.fsmonitor", OsStr::new("false")),
+            ("commit.gpgSign", OsStr::new("false")),
+            ("push.gpgSign", OsStr::new("false")),
+            ("http.proxy", OsStr::new("")),
+            ("safe.directory", dir.as_os_str()),
+        ];
+        cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
+        for (i, (key, value)) in config.iter().enumerate() {
+            cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
+                .env(format!("GIT_CONFIG_VALUE_{i}"), value);
+        }
         cmd
     }
 
@@ -65,88 +81,26 @@ impl Git {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.run_with_input(dir, args, None)
+        output(self.command(dir), args)
     }
 
-    pub fn run_with_input<I, S>(
-        &self,
-        dir: &Path,
-        args: I,
-        input: Option<&str>,
-    ) -> Result<String, String>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        self.exec(dir, args, input, None)
-    }
-
-    fn exec<I, S>(
-        &self,
-        dir: &Path,
-        args: I,
-        input: Option<&str>,
-        index: Option<&Path>,
-    ) -> Result<String, String>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-        let what = args
-            .first()
-            .map(|a| format!("git {}", a.to_string_lossy()))
-            .unwrap_or_else(|| "git".to_owned());
-        let mut cmd = self.command(dir);
-        cmd.args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if let Some(index) = index {
-            cmd.env("GIT_INDEX_FILE", index);
+    /// The holder's clone: a bare, credential-free repository on the seed volume whose HEAD is
+    /// the work branch at the commit the agent starts from. Returns that commit.
+    pub fn clone_seed(&self, env: &PodEnv) -> Result<String, String> {
+        let seed = env.seed_dir.join(files::SEED_REPO);
+        if seed.exists() {
+            std::fs::remove_dir_all(&seed)
+                .map_err(|e| format!("cannot empty {}: {e}", seed.display()))?;
         }
-        if input.is_some() {
-            cmd.stdin(Stdio::piped());
-        }
-        let mut child = cmd.spawn().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                "git is not installed in this image; the sandbox needs it to clone".to_owned()
-            }
-            _ => format!("could not run {what}: {e}"),
-        })?;
-        if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
-            // git may exit before reading everything; its exit status says what went wrong.
-            let _ = stdin.write_all(text.as_bytes());
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| format!("{what}: {e}"))?;
-        if out.status.success() {
-            return Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned());
-        }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-        let last = last[last.len().saturating_sub(3)..].join(" / ");
-        let code = out
-            .status
-            .code()
-            .map_or_else(|| "killed".to_owned(), |c| format!("exit {c}"));
-        Err(if last.is_empty() {
-            format!("{what} failed ({code})")
-        } else {
-            format!("{what} failed ({code}): {last}")
-        })
-    }
-
-    /// Clone the task's repository into the work directory, at its commit, on the work branch.
-    pub fn checkout(&self, env: &PodEnv) -> Result<Checkout, String> {
-        let dir = prepare_workdir(&env.workdir)?;
         let started = Instant::now();
         say(&format!("cloning {} (branch {})", env.repo_url, env.branch));
+        let seed_text = seed.to_string_lossy().into_owned();
         self.run(
-            &dir,
+            &env.seed_dir,
             [
                 "clone",
                 "--quiet",
+                "--bare",
                 "--depth",
                 "1",
                 "--single-branch",
@@ -155,31 +109,27 @@ impl Git {
                 &env.branch,
                 "--",
                 &env.repo_url,
-                ".",
+                &seed_text,
             ],
         )
         .map_err(|e| format!("could not clone {}: {e}", env.repo_url))?;
-        let tip = self.run(&dir, ["rev-parse", "HEAD"])?;
+        let tip = self.run(&seed, ["rev-parse", "HEAD"])?;
         let base = match &env.commit {
             Some(commit) if *commit != tip => {
-                self.fetch_commit(&dir, env, commit)?;
+                self.fetch_commit(&seed, env, commit)?;
                 commit.clone()
             }
             _ => tip,
         };
-        self.run(
-            &dir,
-            ["switch", "--quiet", "--create", &env.work_branch(), &base],
-        )?;
-        self.set_identity(&dir)?;
-        exclude_our_files(&dir);
+        let work = format!("refs/heads/{}", env.work_branch());
+        self.run(&seed, ["update-ref", &work, &base])?;
+        self.run(&seed, ["symbolic-ref", "HEAD", &work])?;
         say(&format!(
-            "cloned in {}; at {} on {}",
+            "cloned in {}; at {}",
             took(started.elapsed()),
             &base[..base.len().min(12)],
-            env.work_branch()
         ));
-        Ok(Checkout { dir, base })
+        Ok(base)
     }
 
     /// The commit the CLI saw is older than the branch tip: fetch just that commit, else deepen.
@@ -189,14 +139,33 @@ impl Git {
         if present() {
             return Ok(());
         }
-        let by_id = self.run(dir, ["fetch", "--quiet", "--depth", "1", "origin", commit]);
+        let by_id = self.run(
+            dir,
+            [
+                "fetch",
+                "--quiet",
+                "--depth",
+                "1",
+                "--",
+                &env.repo_url,
+                commit,
+            ],
+        );
         if by_id.is_err() || !present() {
             // Servers that refuse fetching by id still serve the whole branch.
-            let shallow = self.run(dir, ["rev-parse", "--is-shallow-repository"])?;
-            if shallow == "true" {
-                self.run(dir, ["fetch", "--quiet", "--unshallow", "origin"])
-                    .map_err(|e| format!("could not fetch the history of {}: {e}", env.branch))?;
-            }
+            let refspec = format!("refs/heads/{}", env.branch);
+            self.run(
+                dir,
+                [
+                    "fetch",
+                    "--quiet",
+                    "--unshallow",
+                    "--",
+                    &env.repo_url,
+                    &refspec,
+                ],
+            )
+            .map_err(|e| format!("could not fetch the history of {}: {e}", env.branch))?;
         }
         if present() {
             return Ok(());
@@ -209,46 +178,98 @@ impl Git {
         ))
     }
 
-    /// The work tree as a tree object, untracked files included, without touching the real index:
-    /// what a commit of everything would hold right now.
-    pub fn snapshot(&self, dir: &Path) -> Result<String, String> {
-        let index = dir.join(".git").join("claude-sandbox-snapshot-index");
-        let _ = std::fs::remove_file(&index);
-        // A copy of the real index carries its file stamps, so only files that changed are read
-        // again; from HEAD alone git would hash every file of the tree.
-        if std::fs::copy(dir.join(".git").join("index"), &index).is_err() {
-            self.exec(dir, ["read-tree", "HEAD"], None, Some(&index))?;
-        }
-        self.exec(dir, ["add", "--all"], None, Some(&index))?;
-        let tree = self.exec(dir, ["write-tree"], None, Some(&index));
-        let _ = std::fs::remove_file(&index);
-        tree
+    /// Push one commit of the holder's private repository to one new branch: no `+`, so never
+    /// forced; an explicit destination, so never anything else.
+    pub fn push(&self, git_dir: &Path, url: &str, refspec: &str) -> Result<(), String> {
+        let mut cmd = self.command(git_dir);
+        cmd.env("GIT_DIR", git_dir);
+        output(cmd, ["push", "--quiet", "--no-verify", "--", url, refspec]).map(|_| ())
     }
+}
 
-    /// Paths that differ between two trees (or commits).
-    pub fn changed_paths(&self, dir: &Path, from: &str, to: &str) -> Result<Vec<String>, String> {
-        let out = self.run(dir, ["diff-tree", "-r", "--name-only", "-z", from, to])?;
-        Ok(out
-            .split('\0')
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect())
+fn output<I, S>(mut cmd: Command, args: I) -> Result<String, String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let what = args
+        .first()
+        .map(|a| format!("git {}", a.to_string_lossy()))
+        .unwrap_or_else(|| "git".to_owned());
+    cmd.args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = cmd.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "git is not installed in this image; the sandbox needs it to clone".to_owned()
+        }
+        _ => format!("could not run {what}: {e}"),
+    })?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned());
     }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let last = last[last.len().saturating_sub(3)..].join(" / ");
+    let code = out
+        .status
+        .code()
+        .map_or_else(|| "killed".to_owned(), |c| format!("exit {c}"));
+    Err(if last.is_empty() {
+        format!("{what} failed ({code})")
+    } else {
+        format!("{what} failed ({code}): {last}")
+    })
+}
 
-    /// Commits need an author; when the image's git has none, name the sandbox.
-    fn set_identity(&self, dir: &Path) -> Result<(), String> {
-        let has = |key: &str| {
-            self.run(dir, ["config", "--get", key])
-                .is_ok_and(|v| !v.is_empty())
-        };
-        if !has("user.email") {
-            self.run(dir, ["config", "user.email", AUTHOR_EMAIL])?;
-        }
-        if !has("user.name") {
-            self.run(dir, ["config", "user.name", AUTHOR_NAME])?;
-        }
-        Ok(())
+/// The agent's clone, in the agent's container: from the seed, without network or credential.
+pub struct Checkout {
+    pub dir: PathBuf,
+}
+
+/// A git command for the agent's side: no credential anywhere near it, no prompts; the seed
+/// (another uid's repository) and the work tree (a root-owned volume) trusted by name.
+fn agent_git(dir: &Path, seed: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_COUNT", "2")
+        .envs(trust(dir, 0))
+        .envs(trust(seed, 1));
+    cmd
+}
+
+/// Clone the seed into the work directory; HEAD is the work branch at the start commit.
+pub fn clone_from_seed(env: &PodEnv, base: &str) -> Result<Checkout, String> {
+    let dir = prepare_workdir(&env.workdir)?;
+    let seed = env.seed_dir.join(files::SEED_REPO);
+    let seed_text = seed.to_string_lossy().into_owned();
+    let run = |args: &[&str]| output(agent_git(&dir, &seed), args);
+    run(&["clone", "--quiet", "--no-hardlinks", "--", &seed_text, "."])
+        .map_err(|e| format!("could not clone the seed repository: {e}"))?;
+    let head = run(&["rev-parse", "HEAD"])?;
+    if head != base {
+        return Err(format!(
+            "the seed repository is at {head}, not at the start commit {base}"
+        ));
     }
+    run(&["remote", "set-url", "origin", &env.repo_url])?;
+    let has = |key: &str| run(&["config", "--get", key]).is_ok_and(|v| !v.is_empty());
+    if !has("user.email") {
+        run(&["config", "user.email", AUTHOR_EMAIL])?;
+    }
+    if !has("user.name") {
+        run(&["config", "user.name", AUTHOR_NAME])?;
+    }
+    exclude_our_files(&dir);
+    say(&format!(
+        "working on {} at {}",
+        env.work_branch(),
+        &base[..base.len().min(12)]
+    ));
+    Ok(Checkout { dir })
 }
 
 /// The work directory is a volume owned by root while we run as uid 1000, which git calls
@@ -277,9 +298,10 @@ fn prepare_workdir(dir: &Path) -> Result<PathBuf, String> {
     Ok(dir.to_path_buf())
 }
 
-/// The Python environment the sandbox creates lives in the clone; keep it out of the commit it
-/// makes of left-over changes.
+/// The Python environment the sandbox creates lives in the clone; keep it out of the agent's
+/// commits (the holder excludes it from the commit of left-overs on its own side).
 fn exclude_our_files(dir: &Path) {
+    use std::io::Write;
     let exclude = dir.join(".git/info/exclude");
     let result = std::fs::create_dir_all(dir.join(".git/info")).and_then(|()| {
         std::fs::OpenOptions::new()

@@ -1,52 +1,63 @@
-//! The in-pod half: what `claude-sandbox run-in-pod` does as the sandbox image's entrypoint.
+//! The in-pod half: what `claude-sandbox run-in-pod <role>` does in each container of the Job.
 //!
-//! Driven only by the environment the Job sets. The phases run in order and each one logs what it
-//! does and how long it took, because these lines are all a user sees of the pod (`logs` passes
-//! them through): clone → decrypt `.env.sops` → wait for services → prepare the project → run the
-//! agent → push its commits to a new branch → notify.
+//! Two roles, one per container, with a boundary Kubernetes enforces between them (docs/pod.md):
+//! - `holder` ([`holder`]): the credential holder. Clones, decrypts `.env.sops`, proxies the
+//!   Anthropic API, publishes the agent's work. The only process that sees a credential.
+//! - `agent` (this module's [`run_agent`]): PID 1 of the agent's container. Clones from the
+//!   holder's seed, prepares the project, runs Claude Code, stops everything it started, hands
+//!   off to the holder and relays what it published.
+//! - `ready`: the holder's startup probe.
 //!
-//! Git runs as the `git` CLI, not through our git2: the CLI's git2 is built without TLS to keep
-//! OpenSSL out of the binary, while the image's git speaks https with the system's CA store, does
-//! shallow clones over every transport, and is the same git the agent uses. The token reaches git
-//! only through a credential helper that is this binary (`git-credential`), configured through the
-//! environment, so it never sits in a URL, a `.git/config`, or an argument list.
+//! Each phase logs what it does and how long it took, because these lines are all a user sees of
+//! the pod (`logs` passes them through).
 
 mod agent;
 pub mod credential;
 mod env;
 mod git;
+mod handoff;
+mod holder;
 mod log;
 mod notify;
 mod prepare;
+mod proxy;
 mod publish;
 mod services;
 mod sops;
 mod stop;
 
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use env::PodEnv;
 
+use crate::contract::{self, HandOff, Published, SeedState, files, role};
+
 /// Exit code for a failure of the sandbox itself (bad environment, clone, services, push).
 const SANDBOX_FAILED: u8 = 1;
+/// How long the agent's side waits for the holder's clone (the startup probe usually has).
+const STATE_WAIT: Duration = Duration::from_secs(15 * 60);
+/// How long the agent's side waits for the holder to record the tree after the setup steps.
+const SETUP_SEEN_WAIT: Duration = Duration::from_secs(120);
+/// How long the agent's side waits for the holder's publish: inside the grace period.
+const PUBLISH_WAIT: Duration = Duration::from_secs(contract::GRACE_SECONDS as u64 - 30);
 
-/// Everything `run-in-pod` does; returns the process exit code.
-pub fn run() -> u8 {
-    let env = match PodEnv::from_process() {
-        Ok(env) => env,
-        Err(message) => {
-            log::fail(&message);
-            return SANDBOX_FAILED;
+/// `run-in-pod ROLE`; returns the process exit code.
+pub fn run(role: Option<&str>) -> u8 {
+    match role {
+        Some(role::AGENT) => run_agent(),
+        Some(role::HOLDER) => holder::run(),
+        Some(role::READY) => holder::ready(),
+        other => {
+            log::fail(&format!(
+                "run-in-pod needs a role ({}, {} or {}), not {}; the Job sets it",
+                role::AGENT,
+                role::HOLDER,
+                role::READY,
+                other.map_or_else(|| "none".to_owned(), |r| format!("{r:?}"))
+            ));
+            SANDBOX_FAILED
         }
-    };
-    log::protect(env.secret_values());
-    stop::watch();
-    let started = Instant::now();
-    let (code, summary) = run_phases(&env);
-    if let Some(telegram) = &env.telegram {
-        notify::send(telegram, &env, &summary, code, started.elapsed());
     }
-    code
 }
 
 /// How the run ended, for the notification.
@@ -58,60 +69,124 @@ pub struct Summary {
     pub published: Option<publish::Published>,
 }
 
-fn run_phases(env: &PodEnv) -> (u8, Summary) {
-    let mut summary = Summary::default();
-    let git = git::Git::new();
-    let checkout = match git.checkout(env) {
-        Ok(c) => c,
-        Err(e) => return stop(summary, SANDBOX_FAILED, e),
-    };
-    let secrets = match sops::decrypt(env, &checkout.dir) {
-        Ok(vars) => vars,
-        Err(e) => return stop(summary, SANDBOX_FAILED, e),
-    };
-    if let Err(e) = services::wait_all(&env.services, env.service_timeout) {
-        return stop(summary, SANDBOX_FAILED, e);
-    }
-    let prepared = match prepare::run(&checkout.dir, env, &secrets) {
-        Ok(p) => p,
-        Err(failed) => {
-            let code = failed.exit_code;
-            return stop(summary, code, failed.message);
+fn run_agent() -> u8 {
+    stop::protect_self();
+    stop::watch();
+    let env = match PodEnv::from_process() {
+        Ok(env) => env,
+        Err(message) => {
+            log::fail(&message);
+            return SANDBOX_FAILED;
         }
     };
-    // What the tree looks like before the agent starts: changes up to here are the installers'.
-    let after_setup = git.snapshot(&checkout.dir).ok();
-    let agent = agent::run(env, &checkout.dir, &secrets, &prepared);
-    let agent_code = agent.exit_code;
-    let agent_failure = agent.failure.clone();
-    summary.agent_result = Some(agent);
-
-    // Push even after a failed run: the pod's disk is gone once the Job ends, and half a fix on a
-    // branch is worth more than nothing.
-    stop::publishing();
-    let push = publish::publish(&git, env, &checkout, after_setup.as_deref());
-    let code = match (agent_code, &push) {
-        (0, Ok(_)) => 0,
-        (0, Err(_)) => SANDBOX_FAILED,
-        (c, _) => c,
+    // A hand-made pod may still give this container a credential: never print one.
+    log::protect(env.secret_values());
+    let state_file = env.seed_dir.join(files::STATE);
+    let Some(state) = handoff::wait_for(STATE_WAIT, stop::terminated, || {
+        handoff::read_json::<SeedState>(&state_file)
+    }) else {
+        log::fail(
+            "the credential holder never said the repository was ready; see `claude-sandbox logs JOB -c holder`",
+        );
+        return SANDBOX_FAILED;
     };
-    match push {
-        Ok(p) => summary.published = Some(p),
+    let base = match (&state.base, &state.error) {
+        (_, Some(e)) => {
+            log::fail(e);
+            return SANDBOX_FAILED;
+        }
+        (Some(b), None) => b.clone(),
+        (None, None) => {
+            log::fail("the credential holder gave no commit to start from");
+            return SANDBOX_FAILED;
+        }
+    };
+    let stop_at = stop_time(&env, state.started_at);
+    let checkout = match git::clone_from_seed(&env, &base) {
+        Ok(c) => c,
         Err(e) => {
             log::fail(&e);
-            summary.failure = Some(e);
+            return hand_off(&env, SANDBOX_FAILED, false);
         }
+    };
+    if let Err(e) = services::wait_all(&env.services, env.service_timeout) {
+        log::fail(&e);
+        return hand_off(&env, SANDBOX_FAILED, false);
     }
-    if let Some(f) = agent_failure {
-        summary.failure.get_or_insert(f);
+    let prepared = match prepare::run(&checkout.dir, &env, &state.project_env) {
+        Ok(p) => p,
+        Err(failed) => {
+            log::fail(&failed.message);
+            return hand_off(&env, failed.exit_code, false);
+        }
+    };
+    if stop::terminated() {
+        say_stopped();
+        return hand_off(&env, stop::TERMINATED_CODE, false);
     }
-    (code, summary)
+    let _ = handoff::write(&env.handoff_dir.join(files::SETUP_DONE), b"");
+    let seen = env.seed_dir.join(files::SETUP_SEEN);
+    handoff::wait_for(SETUP_SEEN_WAIT, stop::terminated, || {
+        handoff::exists(&seen).then_some(())
+    });
+    let result = agent::run(&env, &checkout.dir, &state.project_env, &prepared, stop_at);
+    if let Some(f) = &result.failure {
+        log::fail(f);
+    }
+    // Push even after a failed run: the pod's disk is gone once the Job ends, and half a fix on a
+    // branch is worth more than nothing.
+    hand_off(&env, result.exit_code, true)
 }
 
-fn stop(mut summary: Summary, code: u8, message: String) -> (u8, Summary) {
-    log::fail(&message);
-    summary.failure = Some(message);
-    (code, summary)
+fn say_stopped() {
+    log::say("the cluster is stopping this pod before the agent started; nothing to publish");
+}
+
+/// When the agent must stop so the holder can publish before the Job's deadline: the deadline
+/// counted from the holder's start (the pod's earliest clock we know), less the publish reserve.
+fn stop_time(env: &PodEnv, started_at: i64) -> Option<Instant> {
+    let deadline = env.deadline?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let left = started_at + deadline.as_secs() as i64 - contract::PUBLISH_RESERVE_SECONDS - now;
+    Some(Instant::now() + Duration::from_secs(left.max(0) as u64))
+}
+
+/// Tell the holder every process of the agent is gone, wait for its publish, relay its events
+/// and end with the agent's code (or a failure when publishing failed after a clean run).
+fn hand_off(env: &PodEnv, exit_code: u8, publish: bool) -> u8 {
+    let done = env.handoff_dir.join(files::DONE);
+    if let Err(e) = handoff::write_json(&done, &HandOff { exit_code, publish }) {
+        log::fail(&e);
+        return SANDBOX_FAILED;
+    }
+    if !publish {
+        return exit_code.max(1);
+    }
+    log::say("handing the work over to the credential holder to publish");
+    let published_file = env.seed_dir.join(files::PUBLISHED);
+    let Some(published) = handoff::wait_for(
+        PUBLISH_WAIT,
+        || false,
+        || handoff::read_json::<Published>(&published_file),
+    ) else {
+        log::fail(
+            "the credential holder did not publish the agent's work in time; see `claude-sandbox logs JOB -c holder`",
+        );
+        return if exit_code == 0 {
+            SANDBOX_FAILED
+        } else {
+            exit_code
+        };
+    };
+    for event in &published.events {
+        log::line(&event.to_line());
+    }
+    match (exit_code, published.failed) {
+        (0, true) => SANDBOX_FAILED,
+        (c, _) => c,
+    }
 }
 
 /// `1.4s`, `2m03s`: step timings in the log.

@@ -159,6 +159,9 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
     cmd.args(&step.args)
         // Installers take CI as "no prompts, no progress bars".
         .env("CI", "true");
+    for var in super::env::AGENT_ONLY {
+        cmd.env_remove(var);
+    }
     let spawned = writer
         .try_clone()
         .and_then(|w| cmd.stdout(w).stderr(writer).spawn());

@@ -1,7 +1,6 @@
 //! Project secrets kept in the repository as `.env.sops`, decrypted with the age key the cluster
 //! mounts at `/secrets/age-key`, and handed to the setup steps and the agent as variables.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::env::PodEnv;
@@ -9,12 +8,21 @@ use super::log::{say, tail, warn};
 
 pub const ENCRYPTED_FILE: &str = ".env.sops";
 
-/// The decrypted variables, or none when the repository or the cluster has no SOPS set-up.
-pub fn decrypt(env: &PodEnv, repo: &Path) -> Result<Vec<(String, String)>, String> {
-    let file = repo.join(ENCRYPTED_FILE);
-    if !file.is_file() || !env.age_key.is_file() {
+/// The decrypted variables of `.env.sops` at the start commit, or none when the repository or
+/// the cluster has no SOPS set-up. Runs in the holder: the file is read from the seed repository
+/// (not from any work tree) and decrypted in the holder's private directory.
+pub fn decrypt(env: &PodEnv, base: &str) -> Result<Vec<(String, String)>, String> {
+    if !env.age_key.is_file() {
         return Ok(Vec::new());
     }
+    let Some(text) = file_at(env, base) else {
+        return Ok(Vec::new());
+    };
+    let dir = env.holder_dir.join("sops");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::write(dir.join(ENCRYPTED_FILE), text)
+        .map_err(|e| format!("cannot write {ENCRYPTED_FILE}: {e}"))?;
+    let repo = dir.as_path();
     let output = Command::new("sops")
         .args([
             "--decrypt",
@@ -63,6 +71,20 @@ pub fn decrypt(env: &PodEnv, repo: &Path) -> Result<Vec<(String, String)>, Strin
         }
     ));
     Ok(vars)
+}
+
+/// `.env.sops` as committed at `base` in the seed repository.
+fn file_at(env: &PodEnv, base: &str) -> Option<Vec<u8>> {
+    let repo =
+        git2::Repository::open_bare(env.seed_dir.join(crate::contract::files::SEED_REPO)).ok()?;
+    let commit = repo.find_commit(git2::Oid::from_str(base).ok()?).ok()?;
+    let entry = commit
+        .tree()
+        .ok()?
+        .get_name(ENCRYPTED_FILE)?
+        .to_object(&repo)
+        .ok()?;
+    Some(entry.as_blob()?.content().to_vec())
 }
 
 /// `KEY=value` lines as sops writes them; comments and malformed lines are skipped.

@@ -1,0 +1,213 @@
+//! `run-in-pod holder`: the credential holder, a native sidecar with a uid of its own.
+//!
+//! It is the only process of the pod that sees the secret. It clones into the seed volume,
+//! decrypts `.env.sops`, serves the Anthropic proxy, records the tree after the setup steps, and
+//! publishes the agent's work once the agent's container has handed off (docs/pod.md).
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use git2::Oid;
+
+use super::env::PodEnv;
+use super::git::Git;
+use super::handoff;
+use super::log::{self, say};
+use super::proxy::{self, Credential};
+use super::publish::{self, Private};
+use super::{SANDBOX_FAILED, Summary, agent::AgentResult, notify, sops, stop};
+use crate::contract::{HandOff, Published, SeedState, env as var, files};
+
+/// Longer than any job may run: the holder waits for the agent's hand-off until SIGTERM.
+const FOREVER: Duration = Duration::from_secs(60 * 60 * 24 * 7);
+
+pub fn run() -> u8 {
+    stop::watch();
+    let env = match PodEnv::from_process() {
+        Ok(env) => env,
+        Err(message) => {
+            log::fail(&message);
+            // Tell the agent, so the pod ends instead of waiting for a clone that never comes.
+            let state = SeedState {
+                base: None,
+                error: Some(message),
+                started_at: 0,
+                project_env: Vec::new(),
+            };
+            let _ = handoff::write_json(&seed_dir().join(files::STATE), &state);
+            handoff::wait_for(FOREVER, stop::terminated, || None::<()>);
+            return SANDBOX_FAILED;
+        }
+    };
+    log::protect(env.secret_values());
+    // The holder's libgit2 reads no config file but the ones of repositories it made itself.
+    for level in [
+        git2::ConfigLevel::System,
+        git2::ConfigLevel::XDG,
+        git2::ConfigLevel::Global,
+        git2::ConfigLevel::ProgramData,
+    ] {
+        // SAFETY: called before any other libgit2 use in this process, from one thread.
+        unsafe {
+            let _ = git2::opts::set_search_path(level, "");
+        }
+    }
+    let started = Instant::now();
+    let (code, summary) = serve(&env);
+    if let Some(telegram) = &env.telegram {
+        notify::send(telegram, &env, &summary, code, started.elapsed());
+    }
+    // A native sidecar that exits is restarted; the kubelet ends it once the agent has exited.
+    handoff::wait_for(FOREVER, stop::terminated, || None::<()>);
+    code
+}
+
+fn serve(env: &PodEnv) -> (u8, Summary) {
+    let mut summary = Summary::default();
+    let started_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    if let Some(credential) = credential()
+        && let Err(e) = proxy::start(env.proxy_port, &env.anthropic_api, credential)
+    {
+        return fail_start(env, summary, started_at, e);
+    }
+    let git = Git::new();
+    let base = match git.clone_seed(env) {
+        Ok(b) => b,
+        Err(e) => return fail_start(env, summary, started_at, e),
+    };
+    let project_env = match sops::decrypt(env, &base) {
+        Ok(vars) => vars,
+        Err(e) => return fail_start(env, summary, started_at, e),
+    };
+    let private = match Private::create(env, &base) {
+        Ok(p) => p,
+        Err(e) => return fail_start(env, summary, started_at, e),
+    };
+    let state = SeedState {
+        base: Some(base),
+        error: None,
+        started_at,
+        project_env,
+    };
+    if let Err(e) = handoff::write_json(&env.seed_dir.join(files::STATE), &state) {
+        return fail_start(env, summary, started_at, e);
+    }
+    say("the seed repository is ready for the agent");
+
+    let setup_done = env.handoff_dir.join(files::SETUP_DONE);
+    let done = env.handoff_dir.join(files::DONE);
+    let mut setup_tree: Option<Oid> = None;
+    let first = handoff::wait_for(FOREVER, stop::terminated, || {
+        if handoff::exists(&done) {
+            Some(false)
+        } else if handoff::exists(&setup_done) {
+            Some(true)
+        } else {
+            None
+        }
+    });
+    if first == Some(true) {
+        let mut ignored = Vec::new();
+        let base_tree = private
+            .repo
+            .find_commit(private.base)
+            .map(|c| c.tree_id())
+            .ok();
+        setup_tree = base_tree.and_then(|t| private.snapshot(t, &mut ignored).ok());
+        let _ = handoff::write(&env.seed_dir.join(files::SETUP_SEEN), b"");
+        handoff::wait_for(FOREVER, stop::terminated, || {
+            handoff::exists(&done).then_some(())
+        });
+    }
+    // Untrusted: a missing or malformed hand-off (the agent's container died, or lied) still
+    // publishes what is there; its exit code only colours the notification.
+    let hand_off: HandOff = handoff::read_json(&done).unwrap_or(HandOff {
+        exit_code: SANDBOX_FAILED,
+        publish: true,
+    });
+    summary.agent_result = Some(AgentResult {
+        exit_code: hand_off.exit_code,
+        ..AgentResult::default()
+    });
+    if !hand_off.publish {
+        summary.failure = Some("the setup steps failed".to_owned());
+        let _ = handoff::write_json(
+            &env.seed_dir.join(files::PUBLISHED),
+            &Published {
+                events: Vec::new(),
+                failed: false,
+            },
+        );
+        return (hand_off.exit_code.max(1), summary);
+    }
+    let (failed, events) = match publish::publish(&git, env, &private, setup_tree) {
+        Ok((published, events)) => {
+            summary.published = Some(published);
+            (false, events)
+        }
+        Err(e) => {
+            log::fail(&e);
+            summary.failure = Some(e.clone());
+            (true, Vec::new())
+        }
+    };
+    let published = Published { events, failed };
+    if let Err(e) = handoff::write_json(&env.seed_dir.join(files::PUBLISHED), &published) {
+        log::fail(&e);
+    }
+    let code = match (hand_off.exit_code, failed) {
+        (0, false) => 0,
+        (0, true) => SANDBOX_FAILED,
+        (c, _) => c,
+    };
+    if code != 0 && summary.failure.is_none() {
+        summary.failure = Some(format!("the agent exited with code {}", hand_off.exit_code));
+    }
+    (code, summary)
+}
+
+/// The agent is told why there is nothing to work on, so the pod ends instead of waiting.
+fn fail_start(
+    env: &PodEnv,
+    mut summary: Summary,
+    started_at: i64,
+    message: String,
+) -> (u8, Summary) {
+    log::fail(&message);
+    let state = SeedState {
+        base: None,
+        error: Some(message.clone()),
+        started_at,
+        project_env: Vec::new(),
+    };
+    let _ = handoff::write_json(&env.seed_dir.join(files::STATE), &state);
+    summary.failure = Some(message);
+    (SANDBOX_FAILED, summary)
+}
+
+/// The Anthropic credential of the secret: an API key when there is one, else the OAuth token.
+fn credential() -> Option<Credential> {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    set(var::ANTHROPIC_API_KEY)
+        .map(Credential::ApiKey)
+        .or_else(|| set(var::CLAUDE_CODE_OAUTH_TOKEN).map(Credential::OAuth))
+}
+
+/// The startup probe: ready once the seed (or the reason there is none) is written.
+pub fn ready() -> u8 {
+    if handoff::exists(&seed_dir().join(files::STATE)) {
+        0
+    } else {
+        1
+    }
+}
+
+fn seed_dir() -> std::path::PathBuf {
+    std::env::var_os(var::SEED_DIR)
+        .filter(|d| !d.is_empty())
+        .map_or_else(
+            || crate::contract::volume::SEED_PATH.into(),
+            std::path::PathBuf::from,
+        )
+}
