@@ -30,6 +30,8 @@ pub struct Launch {
     pub binds: Vec<Bind>,
     /// Files shown at /usr/local/bin/<name>.
     pub programs: Vec<(String, PathBuf)>,
+    /// `git config` arguments that make up the image's /etc/gitconfig.
+    pub system_git_config: Vec<Vec<String>>,
 }
 
 pub struct Running {
@@ -56,9 +58,9 @@ fn setup_script(l: &Launch, root: &Path) -> String {
     let _ = writeln!(s, "R={r}");
     s.push_str(
         r#"mount -t tmpfs -o mode=0755 tmpfs "$R"
-for d in usr etc; do
-  mkdir "$R/$d"; mount --rbind "/$d" "$R/$d"; mount -o remount,bind,ro "$R/$d"
-done
+mkdir "$R/usr"; mount --rbind /usr "$R/usr"; mount -o remount,bind,ro "$R/usr"
+# /etc is a copy (root's, as in an image), with the image's system git config instead of the host's.
+mkdir "$R/etc"; cp -a /etc/. "$R/etc/"; rm -f "$R/etc/gitconfig"
 for d in bin sbin lib lib32 lib64 libx32; do
   if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$R/$d"
   elif [ -d "/$d" ]; then mkdir "$R/$d"; mount --rbind "/$d" "$R/$d"; mount -o remount,bind,ro "$R/$d"; fi
@@ -72,6 +74,13 @@ ln -s /proc/self/fd "$R/dev/fd"; ln -s fd/0 "$R/dev/stdin"; ln -s fd/1 "$R/dev/s
 mkdir -m 1777 "$R/dev/shm" "$R/tmp"
 "#,
     );
+    for args in &l.system_git_config {
+        let _ = write!(s, "git config --file \"$R/etc/gitconfig\"");
+        for a in args {
+            let _ = write!(s, " {}", q(a));
+        }
+        s.push('\n');
+    }
     for (name, host) in &l.programs {
         let target = q(&format!("/usr/local/bin/{name}"));
         let _ = writeln!(

@@ -17,6 +17,9 @@ pub struct Image {
     /// Files shown at /usr/local/bin/<name> inside every container: the compiled binary, the
     /// hostile agent.
     pub programs: Vec<(String, PathBuf)>,
+    /// The arguments of each `git config --system …` the image's build runs, after `--system`:
+    /// replayed into the container's /etc/gitconfig.
+    pub system_git_config: Vec<Vec<String>>,
 }
 
 impl Image {
@@ -30,6 +33,7 @@ impl Image {
             user: None,
             workdir: None,
             programs: vec![],
+            system_git_config: vec![],
         };
         for instruction in instructions(&text) {
             let (word, rest) = instruction
@@ -43,6 +47,22 @@ impl Image {
                     image.entrypoint.clear();
                     image.user = None;
                     image.workdir = None;
+                    image.system_git_config.clear();
+                }
+                "RUN" => {
+                    for command in rest.split("&&").flat_map(|c| c.split(';')) {
+                        let words = shell_words(command);
+                        if let ["git", "config", "--system", args @ ..] = words
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .as_slice()
+                        {
+                            image
+                                .system_git_config
+                                .push(args.iter().map(|a| a.to_string()).collect());
+                        }
+                    }
                 }
                 "ENV" => {
                     for pair in rest.split_whitespace() {
@@ -112,6 +132,39 @@ fn instructions(text: &str) -> Vec<String> {
         current.clear();
     }
     out
+}
+
+/// Words as sh splits them, for the simple commands a Dockerfile's RUN holds: blanks separate,
+/// single and double quotes group.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = vec![];
+    let mut current = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                current.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    words
 }
 
 /// `$NAME` and `${NAME}` from what the image has set so far.

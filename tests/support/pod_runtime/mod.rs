@@ -450,6 +450,7 @@ impl Pod {
             home: self.image.home().map(str::to_owned),
             binds,
             programs: self.image.programs.clone(),
+            system_git_config: self.image.system_git_config.clone(),
         };
         let dir = self.dir.path().join("containers").join(&c.name);
         std::fs::create_dir_all(&dir).expect("container dir");
