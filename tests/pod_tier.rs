@@ -206,10 +206,17 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// The remote (`main` and `release`), the local clone a user runs the CLI in, the Job it renders.
 fn world(kind: Kind, task: &str, deadline: &str) -> World {
+    // The recorder stands in for the Anthropic API: the repository's configuration points the
+    // pod's proxy at it, as a user would point it at a gateway.
+    let upstream = Recorder::start(API_ANSWER);
     let local = support::TestRepo::new();
     local.write(&[
         ("README.md", "# shop\n"),
         ("app/models/order.rb", "class Order; end\n"),
+        (
+            ".claude-sandbox.toml",
+            &format!("anthropic_api = \"{}\"\n", upstream.url()),
+        ),
     ]);
     let first = local.commit("initial");
     local
@@ -241,12 +248,8 @@ fn world(kind: Kind, task: &str, deadline: &str) -> World {
     local.set_origin(&git_host.url("shop"));
     local.push_to("main", first);
 
-    // The recorder stands in for the Anthropic API: the pod's proxy is pointed at it through the
-    // configuration, as a user would point it at a gateway.
-    let upstream = Recorder::start(API_ANSWER);
     let out = local
         .cmd()
-        .env("CLAUDE_SANDBOX_ANTHROPIC_API", upstream.url())
         .args([
             "remote",
             "--dry-run",

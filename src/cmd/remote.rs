@@ -390,7 +390,9 @@ fn build_plan(ctx: &Ctx, args: &RemoteArgs, task: String, src: &source::Source) 
         ttl_seconds,
         deadline_seconds: deadline.as_secs() as i64,
         cli_version: env!("CARGO_PKG_VERSION").into(),
-        anthropic_api: crate::contract::DEFAULT_ANTHROPIC_API.into(),
+        anthropic_api: layers
+            .get(|c| c.anthropic_api.clone())
+            .unwrap_or_else(|| crate::contract::DEFAULT_ANTHROPIC_API.into()),
         image_pull_secrets: layers
             .get(|c| c.image_pull_secrets.clone())
             .unwrap_or_default(),
