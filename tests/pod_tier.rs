@@ -95,7 +95,7 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn start(response: &'static str) -> Recorder {
+    fn start(response: String) -> Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind recorder");
         let addr = listener.local_addr().expect("recorder addr");
         let requests = Arc::new(Mutex::new(vec![]));
@@ -164,7 +164,14 @@ fn read_request(conn: &mut TcpStream) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-const API_ANSWER: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 67\r\nconnection: close\r\n\r\n{\"id\":\"msg_pod_tier\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[]}";
+/// A Messages API answer, as the recorder standing in for Anthropic gives it.
+fn api_answer() -> String {
+    let body = r#"{"id":"msg_pod_tier","type":"message","role":"assistant","content":[]}"#;
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
 const TRAP_ANSWER: &str =
     "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
 
@@ -208,7 +215,7 @@ fn git(dir: &Path, args: &[&str]) {
 fn world(kind: Kind, task: &str, deadline: &str) -> World {
     // The recorder stands in for the Anthropic API: the repository's configuration points the
     // pod's proxy at it, as a user would point it at a gateway.
-    let upstream = Recorder::start(API_ANSWER);
+    let upstream = Recorder::start(api_answer());
     let local = support::TestRepo::new();
     local.write(&[
         ("README.md", "# shop\n"),
@@ -275,7 +282,7 @@ fn world(kind: Kind, task: &str, deadline: &str) -> World {
         git_host,
         bare,
         upstream,
-        trap: Recorder::start(TRAP_ANSWER),
+        trap: Recorder::start(TRAP_ANSWER.to_owned()),
         job,
         credentials: vec![
             ("GITHUB_TOKEN", GITHUB_TOKEN.into()),
@@ -659,12 +666,17 @@ fn broken_promises(w: &World, kind: Kind, run: &PodRun) -> Vec<String> {
             }
         })
     });
+    let answer = std::fs::read_to_string(agent.loot.join("api-response")).unwrap_or_default();
     if !delivered {
-        let answer = std::fs::read_to_string(agent.loot.join("api-response")).unwrap_or_default();
         broken.push(format!(
             "no request reached the Anthropic upstream with the real {} ({} request(s) arrived; the agent's call said: {})",
             kind.var(),
             upstream.len(),
+            answer.trim()
+        ));
+    } else if !answer.contains("msg_pod_tier") {
+        broken.push(format!(
+            "the upstream's answer did not come back to the agent; it got: {}",
             answer.trim()
         ));
     }
