@@ -639,6 +639,46 @@ fn broken_promises(w: &World, kind: Kind, run: &PodRun) -> Vec<String> {
         }
     }
 
+    // The process the agent left behind was stopped before its work was taken for publishing:
+    // the last time it wrote is the last line of the scribble.log that was pushed, and before
+    // the branch's ref was written on the remote.
+    let times = |text: &str| -> Option<f64> {
+        text.lines()
+            .filter_map(|l| l.trim().parse::<f64>().ok())
+            .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t))))
+    };
+    let last_alive =
+        times(&std::fs::read_to_string(agent.loot.join("still-alive")).unwrap_or_default());
+    let last_published = branch(&w.bare, &work_branch)
+        .and_then(|b| b.tip_files.get("scribble.log").cloned())
+        .and_then(|bytes| times(&String::from_utf8_lossy(&bytes)));
+    let pushed_at = std::fs::metadata(w.bare.join("refs/heads").join(&work_branch))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs_f64());
+    match last_alive {
+        None => broken.push("the agent's leftover process never ran".into()),
+        Some(alive) => {
+            if let Some(published) = last_published
+                && alive > published
+            {
+                broken.push(format!(
+                    "the agent's leftover process still wrote to the work tree {:.2}s after it was taken for publishing",
+                    alive - published
+                ));
+            }
+            if let Some(pushed) = pushed_at
+                && alive >= pushed
+            {
+                broken.push(format!(
+                    "the agent's leftover process was still running {:.2}s after the push",
+                    alive - pushed
+                ));
+            }
+        }
+    }
+
     // 4. Nothing else on the remote changed.
     let mut after = refs(&w.bare);
     after.remove(&format!("refs/heads/{work_branch}"));
