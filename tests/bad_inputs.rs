@@ -1046,16 +1046,21 @@ fn cases() -> Vec<Case> {
         .never(&["fake-token", "another-token"])
         .after(nothing_created),
         row(
-            "sidecars on a cluster older than 1.29",
+            "a cluster older than 1.29 (the credential holder is a native sidecar)",
             || {
                 World::cluster(Config {
                     server_version: (1, 28),
                     ..ready()
                 })
             },
-            &["remote", "x"],
+            &["remote", "--services", "none", "x"],
             1,
-            &["Kubernetes 1.28", "native sidecars", "--services none"],
+            &[
+                "Kubernetes 1.28",
+                "native sidecars",
+                "credential holder",
+                "1.29 or newer",
+            ],
         )
         .after(nothing_created),
         row(

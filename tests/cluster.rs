@@ -260,17 +260,17 @@ fn preflight_names_missing_secret_keys_but_never_values() {
 }
 
 #[test]
-fn old_clusters_are_refused_sidecars_but_run_without() {
+fn old_clusters_are_refused_because_the_credential_holder_is_a_sidecar() {
     let w = World::new(Config {
         server_version: (1, 28),
         ..good_config()
     });
-    let out = w.run(&["remote", "x"]);
-    assert_one_line_error(&out, 1, &["1.28", "native sidecars"]);
-    assert!(stderr_of(&out).contains("--services none"));
+    for args in [&["remote", "x"][..], &["remote", "--services", "none", "x"]] {
+        let out = w.run(args);
+        assert_one_line_error(&out, 1, &["1.28", "native sidecars", "credential holder"]);
+        assert!(stderr_of(&out).contains("1.29 or newer"));
+    }
     assert!(w.created().is_empty());
-    w.submit(&["--services", "none"]);
-    assert_eq!(w.created().len(), 1);
 }
 
 #[test]

@@ -78,6 +78,59 @@ case "$FAKE_CLAUDE" in
     touch "$RECORD/slow-ready"
     sleep 30
     ;;
+  proxy)
+    touch "$RECORD/proxy-ready"
+    i=0; while [ ! -e "$RECORD/proxy-done" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+    ;;
+  hostile)
+    # The environment of the sandbox's own process (PID 1 of its container in a pod; the other
+    # containers' processes are out of its sight there, which the namespace tests check), its
+    # own, and git's and our helper's idea of the remote's credentials.
+    for f in /proc/$PPID/environ /proc/$PPID/cmdline /proc/$$/environ; do tr '\000' '\n' < "$f"; done > "$RECORD/hostile-saw" 2>/dev/null
+    printf 'url=%s\n\n' "$REPO_URL" | git credential fill >> "$RECORD/hostile-saw" 2>&1
+    printf 'protocol=https\nhost=github.com\n\n' | claude-sandbox git-credential get >> "$RECORD/hostile-saw" 2>&1
+    # Its own commit, with a file GitHub would refuse.
+    echo "agent change" >> README.md
+    truncate -s 150M committed-big.bin
+    git add README.md committed-big.bin
+    git commit -q -m "Fix the thing"
+    # Left uncommitted: a note, another large file, links to the holder's secrets.
+    echo "left over" > NOTES.txt
+    truncate -s 150M big.bin
+    ln -s "$RECORD/../age-key" age-link
+    ln -s /proc/self/environ env-link
+    # Programs that would run in whoever next runs git here; each leaves a mark if it runs.
+    for n in fsmonitor clean smudge gpg credential include askpass pre-commit pre-push post-commit reference-transaction; do
+      printf '#!/bin/sh\ntouch "%s/planted-ran-%s"\nenv > "%s/planted-env-%s"\ncat > /dev/null\n' "$RECORD" "$n" "$RECORD" "$n" > "$RECORD/prog-$n"
+      chmod +x "$RECORD/prog-$n"
+    done
+    git config core.fsmonitor "$RECORD/prog-fsmonitor"
+    git config filter.evil.clean "$RECORD/prog-clean"
+    git config filter.evil.smudge "$RECORD/prog-smudge"
+    git config filter.evil.required true
+    echo '* filter=evil' > .gitattributes
+    printf '[core]\n\tfsmonitor = %s\n' "$RECORD/prog-include" > "$RECORD/evil.cfg"
+    git config include.path "$RECORD/evil.cfg"
+    git config commit.gpgSign true
+    git config gpg.program "$RECORD/prog-gpg"
+    git config credential.helper "$RECORD/prog-credential"
+    git config core.askPass "$RECORD/prog-askpass"
+    git config http.proxy http://127.0.0.1:9
+    git config url."file:///nonexistent/".insteadOf "$REPO_URL"
+    for h in pre-commit pre-push post-commit reference-transaction; do cp "$RECORD/prog-$h" ".git/hooks/$h"; done
+    git config core.hooksPath .git/hooks
+    echo "$RECORD/.." > .git/objects/info/alternates
+    # A process that leaves the agent's process group and keeps writing to the work tree.
+    setsid sh -c 'while true; do echo tick >> "$RECORD/late-writes"; echo tick >> late.txt; sleep 0.1; done' > /dev/null 2>&1 &
+    sleep 0.3
+    ;;
+  orphan)
+    # Its branch moved to a history of its own, unrelated to the commit it started from.
+    echo "agent change" >> README.md
+    git checkout -q --orphan unrelated
+    git commit -q -m "unrelated history"
+    git branch -f "claude-sandbox/$CLAUDE_SANDBOX_JOB" HEAD
+    ;;
   fail)
     echo "half done" >> README.md
     git commit -q -am "half"
@@ -1082,7 +1135,9 @@ fn what_only_the_installers_changed_is_not_the_agents_work() {
     assert_eq!(events(&out)[0]["event"], "no_changes");
     assert!(
         stdout_of(&out)
-            .contains("left out what only the setup steps changed: Gemfile.lock, tmp/cache.bin")
+            .contains("left out what only the setup steps changed: Gemfile.lock, tmp/cache.bin"),
+        "{}",
+        stdout_of(&out)
     );
 
     // With real work, only the agent's files are committed.
@@ -1093,4 +1148,276 @@ fn what_only_the_installers_changed_is_not_the_agents_work() {
     assert_exit(&out, 0);
     let files = git(&pod.remote(), &["diff", "--name-only", "main", WORK_BRANCH]);
     assert_eq!(files, "NOTES.txt");
+}
+
+/// The agent as an attacker: it reads every environment it can see, asks git and our helper for
+/// credentials, plants every configuration that makes git run a program or go elsewhere, links to
+/// the holder's secret files, writes files GitHub refuses and leaves a writer behind. Its work
+/// still arrives, without the large files; nothing it planted runs; nothing else changes.
+#[test]
+fn a_hostile_agent_gets_no_credential_and_its_planted_config_never_runs() {
+    let mut pod = Pod::new(&[]);
+    std::fs::write(pod.path().join("age-key"), "AGE-SECRET-KEY-1PLANTEDAGEKEY").unwrap();
+    // The agent may call this binary too: the image has it on PATH.
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_claude-sandbox"),
+        pod.path().join("bin/claude-sandbox"),
+    )
+    .unwrap();
+    let main_before = pod.remote_rev("main").unwrap();
+    pod.set("FAKE_CLAUDE", "hostile");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    pod.assert_nothing_left_running();
+
+    let record = std::fs::read_dir(pod.path().join("record")).unwrap();
+    let ran: Vec<String> = record
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("planted-ran-"))
+        .collect();
+    assert!(ran.is_empty(), "planted programs ran: {ran:?}");
+
+    // The work arrived: the agent's commit (without its large file) and its left-overs.
+    let remote = pod.remote();
+    let files = git(&remote, &["diff", "--name-only", "main", WORK_BRANCH]);
+    let files: Vec<&str> = files.lines().collect();
+    for f in [
+        "README.md",
+        "NOTES.txt",
+        ".gitattributes",
+        "age-link",
+        "env-link",
+        "late.txt",
+    ] {
+        assert!(
+            files.contains(&f) || f == "late.txt",
+            "{f} missing from {files:?}"
+        );
+    }
+    assert!(
+        !files.contains(&"big.bin") && !files.contains(&"committed-big.bin"),
+        "{files:?}"
+    );
+    let subjects = git(
+        &remote,
+        &["log", "--format=%s", &format!("main..{WORK_BRANCH}")],
+    );
+    assert!(subjects.lines().any(|l| l == "Fix the thing"), "{subjects}");
+    // Links are published as links: their target's text, never the holder's file behind them.
+    let tree = git(&remote, &["ls-tree", WORK_BRANCH, "age-link", "env-link"]);
+    assert!(tree.lines().all(|l| l.starts_with("120000 ")), "{tree}");
+    let link = git(
+        &remote,
+        &["cat-file", "-p", &format!("{WORK_BRANCH}:age-link")],
+    );
+    assert!(link.ends_with("/record/../age-key"), "{link}");
+    let everything = git(
+        &remote,
+        &["log", "-p", "--binary", &format!("main..{WORK_BRANCH}")],
+    );
+    for secret in [TOKEN, API_KEY, "AGE-SECRET-KEY-1PLANTEDAGEKEY"] {
+        assert!(!everything.contains(secret), "a secret was published");
+    }
+    // Nothing else on the remote changed.
+    assert_eq!(pod.remote_rev("main").unwrap(), main_before);
+    let refs = git(&remote, &["for-each-ref", "--format=%(refname)"]);
+    assert_eq!(
+        refs.lines().collect::<Vec<_>>(),
+        [
+            "refs/heads/claude-sandbox/claude-sandbox-shop-20261123-101500-ab12",
+            "refs/heads/main"
+        ]
+    );
+    let left_out: Vec<String> = events(&out)
+        .iter()
+        .filter(|e| e["event"] == "left_out")
+        .map(|e| e["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        left_out,
+        ["committed-big.bin", "big.bin"],
+        "{}",
+        stdout_of(&out)
+    );
+    assert!(
+        stdout_of(&out).contains("left out big.bin (157 MB)"),
+        "{}",
+        stdout_of(&out)
+    );
+    // It looked, and saw only its placeholder.
+    let saw = pod.record("hostile-saw");
+    assert!(saw.contains(PLACEHOLDER), "{saw}");
+}
+
+/// A stand-in for the Anthropic API: records each request and answers with a short event stream.
+struct FakeAnthropic {
+    port: u16,
+    got: Arc<Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+const SSE_REPLY: &str = "event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+impl FakeAnthropic {
+    fn start() -> FakeAnthropic {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let record = Arc::clone(&got);
+        let app = axum::Router::new().fallback(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
+                let record = Arc::clone(&record);
+                async move {
+                    record
+                        .lock()
+                        .unwrap()
+                        .push((uri.to_string(), headers, body));
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+                        SSE_REPLY,
+                    )
+                }
+            },
+        );
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        FakeAnthropic {
+            port,
+            got,
+            _runtime: runtime,
+        }
+    }
+}
+
+/// What Claude Code sends: one HTTP/1.1 request to the proxy, the whole answer back.
+fn post_to_proxy(port: u16, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
+}
+
+#[test]
+fn the_proxy_swaps_the_placeholder_for_the_real_credential_of_either_kind() {
+    for (credential, value) in [
+        ("ANTHROPIC_API_KEY", API_KEY),
+        ("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN),
+    ] {
+        let upstream = FakeAnthropic::start();
+        let mut pod = Pod::new(&[]);
+        pod.unset("ANTHROPIC_API_KEY")
+            .set(credential, value)
+            .set(
+                "CLAUDE_SANDBOX_ANTHROPIC_API",
+                format!("http://127.0.0.1:{}", upstream.port),
+            )
+            .set("FAKE_CLAUDE", "proxy");
+        let running = pod.start();
+        wait_for_file(&pod.path().join("record/proxy-ready"));
+        let body = r#"{"model":"claude-sonnet-4-5","stream":true,"messages":[]}"#;
+        let reply = post_to_proxy(
+            pod.proxy_port(),
+            "/v1/messages?beta=true",
+            &[
+                ("x-api-key", PLACEHOLDER),
+                ("authorization", &format!("Bearer {PLACEHOLDER}")),
+                ("anthropic-version", "2023-06-01"),
+                ("anthropic-beta", "fine-grained-tool-streaming-2025-05-14"),
+            ],
+            body,
+        );
+        std::fs::write(pod.path().join("record/proxy-done"), "").unwrap();
+        let out = running.finish();
+        assert_exit(&out, 0);
+
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        assert!(
+            reply
+                .to_ascii_lowercase()
+                .contains("content-type: text/event-stream")
+        );
+        assert!(reply.contains("event: message_stop"), "{reply}");
+        assert!(!reply.contains(value), "the proxy echoed the credential");
+
+        let got = upstream.got.lock().unwrap().clone();
+        assert_eq!(got.len(), 1, "{credential}");
+        let (uri, headers, sent) = &got[0];
+        assert_eq!(uri, "/v1/messages?beta=true");
+        assert_eq!(sent, body);
+        let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header("anthropic-version").as_deref(), Some("2023-06-01"));
+        for (_, v) in headers {
+            assert!(
+                !v.to_str().unwrap_or("").contains(PLACEHOLDER),
+                "{headers:?}"
+            );
+        }
+        if credential == "ANTHROPIC_API_KEY" {
+            assert_eq!(header("x-api-key").as_deref(), Some(API_KEY));
+            assert_eq!(header("authorization"), None);
+            assert_eq!(
+                header("anthropic-beta").as_deref(),
+                Some("fine-grained-tool-streaming-2025-05-14")
+            );
+        } else {
+            assert_eq!(header("x-api-key"), None);
+            assert_eq!(
+                header("authorization"),
+                Some(format!("Bearer {OAUTH_TOKEN}"))
+            );
+            assert_eq!(
+                header("anthropic-beta").as_deref(),
+                Some("fine-grained-tool-streaming-2025-05-14,oauth-2025-04-20")
+            );
+        }
+        // The agent's container never had the real credential in any form.
+        let agent_env = pod.record("claude-env");
+        assert!(!agent_env.contains(value));
+        assert!(
+            !agent_env.contains("CLAUDE_CODE_OAUTH_TOKEN"),
+            "{agent_env}"
+        );
+    }
+}
+
+/// The agent's branch is untrusted data: moved to a history that does not start where the agent
+/// started, it is not pushed; the work tree still is, on top of the start commit.
+#[test]
+fn a_branch_that_does_not_lead_back_to_the_start_is_not_pushed() {
+    let mut pod = Pod::new(&[]);
+    let main = pod.remote_rev("main").unwrap();
+    pod.set("FAKE_CLAUDE", "orphan");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("does not lead back to the commit it started from"),
+        "{stdout}"
+    );
+    let pushed = pod
+        .remote_rev(WORK_BRANCH)
+        .expect("the work tree was published");
+    assert_eq!(pod.remote_rev(&format!("{WORK_BRANCH}~1")).unwrap(), main);
+    let subjects = git(&pod.remote(), &["log", "--format=%s", &pushed]);
+    assert!(!subjects.contains("unrelated history"), "{subjects}");
+    let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
+    assert!(readme.contains("agent change"), "{readme}");
 }

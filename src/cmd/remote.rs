@@ -37,7 +37,8 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let name = plan.name.clone();
-    let needs_sidecars = plan.postgres || plan.redis;
+    // The credential holder is a native sidecar in every job.
+    let needs_sidecars = true;
     let created = super::block_on(submit(ctx, manifest, &plan.secret, needs_sidecars))??;
     let ns = ctx.ns_flag();
     match args.output {
@@ -161,9 +162,9 @@ async fn check_native_sidecars(cluster: &Cluster) -> Result<()> {
     let minor: u32 = digits(&info.minor);
     if (major, minor) < (1, 29) {
         return Err(Failure::new(format!(
-            "the cluster runs Kubernetes {major}.{minor}, which has no native sidecars (1.29 or newer is needed for the postgres/redis services)"
+            "the cluster runs Kubernetes {major}.{minor}, which has no native sidecars (1.29 or newer is needed: the credential holder and the postgres/redis services run as sidecars)"
         ))
-        .hint("run without services (--services none), or use a cluster on 1.29+")
+        .hint("use a cluster on Kubernetes 1.29 or newer")
         .into());
     }
     Ok(())

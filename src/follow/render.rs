@@ -798,6 +798,10 @@ mod tests {
                 Some("no changes to push".into()),
             ),
             (
+                r#"{"type":"claude_sandbox","event":"left_out","path":"data/dump.sql","bytes":157286400}"#.into(),
+                Some("! left out data/dump.sql (157 MB): GitHub refuses files over 100 MB".into()),
+            ),
+            (
                 r#"{"type":"stream_event","event":{"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}}}"#.into(),
                 None,
             ),

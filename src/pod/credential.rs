@@ -20,8 +20,8 @@ pub fn run(operation: &str) -> u8 {
     if std::io::stdin().read_to_string(&mut request).is_err() {
         return 1;
     }
-    let repo_url = std::env::var("REPO_URL").unwrap_or_default();
-    let token = std::env::var("GITHUB_TOKEN").ok();
+    let repo_url = std::env::var(crate::contract::env::REPO_URL).unwrap_or_default();
+    let token = std::env::var(crate::contract::env::GITHUB_TOKEN).ok();
     if let Some(reply) = answer(&request, &repo_url, token.as_deref()) {
         let mut out = std::io::stdout().lock();
         if out

@@ -90,35 +90,35 @@ impl PodEnv {
                 )
             })
         };
-        let task = required("TASK")?;
-        let repo_url = required("REPO_URL")?;
+        let task = required(var::TASK)?;
+        let repo_url = required(var::REPO_URL)?;
         check_repo_url(&repo_url)?;
-        let branch = required("REPO_BRANCH")?;
+        let branch = required(var::REPO_BRANCH)?;
         if branch.starts_with('-') || branch.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(format!("REPO_BRANCH {branch:?} is not a branch name"));
         }
-        let commit = match set("REPO_COMMIT") {
+        let commit = match set(var::REPO_COMMIT) {
             Some(c) if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
                 Some(c.to_ascii_lowercase())
             }
             Some(c) => return Err(format!("REPO_COMMIT {c:?} is not a full commit id")),
             None => None,
         };
-        let job = set("CLAUDE_SANDBOX_JOB").unwrap_or_else(|| "local".to_owned());
+        let job = set(var::JOB).unwrap_or_else(|| "local".to_owned());
         if !crate::job::is_dns_label(&job) {
             return Err(format!(
                 "CLAUDE_SANDBOX_JOB {job:?} is not a job name (lowercase letters, digits and '-')"
             ));
         }
-        let service_timeout = match set("CLAUDE_SANDBOX_SERVICE_TIMEOUT") {
+        let service_timeout = match set(var::SERVICE_TIMEOUT) {
             Some(t) => units::parse_duration(&t)
                 .map_err(|e| format!("CLAUDE_SANDBOX_SERVICE_TIMEOUT: {e}"))?,
             None => DEFAULT_SERVICE_TIMEOUT,
         };
         let mut services = Vec::new();
         for (name, var, port) in [
-            ("postgres", "DATABASE_URL", 5432),
-            ("redis", "REDIS_URL", 6379),
+            ("postgres", var::DATABASE_URL, 5432),
+            ("redis", var::REDIS_URL, 6379),
         ] {
             if let Some(url) = set(var) {
                 let (host, port) = host_port(&url, port)
@@ -139,12 +139,11 @@ impl PodEnv {
             None => Vec::new(),
         };
         let agent_args = with_default_permissions(extra);
-        let telegram = match (set("TELEGRAM_BOT_TOKEN"), set("TELEGRAM_CHAT_ID")) {
+        let telegram = match (set(var::TELEGRAM_BOT_TOKEN), set(var::TELEGRAM_CHAT_ID)) {
             (Some(token), Some(chat_id)) => Some(Telegram {
                 token,
                 chat_id,
-                api_base: set("CLAUDE_SANDBOX_TELEGRAM_API")
-                    .unwrap_or_else(|| DEFAULT_TELEGRAM_API.to_owned()),
+                api_base: set(var::TELEGRAM_API).unwrap_or_else(|| DEFAULT_TELEGRAM_API.to_owned()),
             }),
             _ => None,
         };
@@ -176,13 +175,13 @@ impl PodEnv {
             branch,
             commit,
             job,
-            workdir: set("CLAUDE_SANDBOX_WORKDIR")
+            workdir: set(var::WORKDIR)
                 .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
             service_timeout,
             services,
             agent_args,
             telegram,
-            age_key: set("CLAUDE_SANDBOX_AGE_KEY")
+            age_key: set(var::AGE_KEY)
                 .map_or_else(|| PathBuf::from(DEFAULT_AGE_KEY), PathBuf::from),
         })
     }

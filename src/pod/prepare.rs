@@ -109,12 +109,18 @@ pub fn plan(dir: &Path, has_database: bool) -> Vec<Step> {
 }
 
 pub fn run(dir: &Path, env: &PodEnv, secrets: &[(String, String)]) -> Result<Prepared, StepFailed> {
-    let has_database = env.services.iter().any(|s| s.var == "DATABASE_URL");
+    let has_database = env
+        .services
+        .iter()
+        .any(|s| s.var == crate::contract::env::DATABASE_URL);
     let steps = plan(dir, has_database);
     if steps.is_empty() {
         say("nothing to install: no lockfile or manifest the sandbox knows at the root");
     }
     for step in &steps {
+        if super::stop::terminated() {
+            break;
+        }
         // Project files (bin/rails, .venv/bin/pip) are run from the clone; tools from PATH.
         let local = step.program.contains('/');
         if local && !dir.join(&step.program).is_file() {
@@ -162,6 +168,8 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
     for var in super::env::AGENT_ONLY {
         cmd.env_remove(var);
     }
+    // A group of its own, so a cancel during a long install stops the whole step at once.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let spawned = writer
         .try_clone()
         .and_then(|w| cmd.stdout(w).stderr(writer).spawn());
@@ -172,6 +180,7 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
         exit_code: 127,
         message: format!("could not start `{label}`: {e}"),
     })?;
+    super::stop::running(child.id());
     let kept = Arc::new(Mutex::new(VecDeque::with_capacity(TAIL_LINES)));
     let (read_tx, read_rx) = mpsc::channel();
     {
@@ -200,6 +209,7 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
             }
         }
     };
+    super::stop::finished();
     // A daemon the step left running (a Spring server, say) may hold the pipe open for ever; its
     // output is not worth waiting for.
     let _ = read_rx.recv_timeout(Duration::from_secs(2));

@@ -174,6 +174,8 @@ pub fn publish(
     if let Some(setup) = setup_tree {
         now = leave_out_setup_changes(repo, tree_of(repo, base)?, setup, head_tree, now)?;
     }
+    let mut named = HashSet::new();
+    left_out.retain(|(path, _)| named.insert(path.clone()));
     for (path, bytes) in &left_out {
         warn(&format!(
             "left out {path} ({} MB): GitHub refuses files over 100 MB",
@@ -573,7 +575,11 @@ fn leave_out_setup_changes(
         .map_err(|e| e.to_string())
 }
 
-fn changed_paths(repo: &Repository, from: Oid, to: Oid) -> Result<HashSet<String>, String> {
+fn changed_paths(
+    repo: &Repository,
+    from: Oid,
+    to: Oid,
+) -> Result<std::collections::BTreeSet<String>, String> {
     let a = repo.find_tree(from).map_err(|e| e.to_string())?;
     let b = repo.find_tree(to).map_err(|e| e.to_string())?;
     let diff = repo
@@ -626,5 +632,58 @@ mod tests {
             None
         );
         assert_eq!(compare_url("https://github.com/acme", "main", "b"), None);
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    fn private_over(work: &Path, holder: &Path) -> Private {
+        let repo = Repository::init_bare(holder.join(PRIVATE_REPO)).unwrap();
+        let empty = repo.treebuilder(None).unwrap().write().unwrap();
+        let sig = Signature::now("t", "t@example.com").unwrap();
+        let tree = repo.find_tree(empty).unwrap();
+        let base = repo.commit(None, &sig, &sig, "base", &tree, &[]).unwrap();
+        drop(tree);
+        Private {
+            repo,
+            base,
+            workspace: work.to_owned(),
+        }
+    }
+
+    /// Whatever odd thing the agent leaves in its work tree, the snapshot still records the rest.
+    #[test]
+    fn odd_entries_in_the_work_tree_never_stop_the_snapshot() {
+        let work = tempfile::tempdir().unwrap();
+        let holder = tempfile::tempdir().unwrap();
+        let w = work.path();
+        std::fs::write(w.join("kept.txt"), "work").unwrap();
+        // A nested repository whose .git points at a directory of the holder's.
+        std::fs::create_dir_all(w.join("nested")).unwrap();
+        std::fs::write(
+            w.join("nested/.git"),
+            format!("gitdir: {}\n", holder.path().display()),
+        )
+        .unwrap();
+        std::fs::write(w.join("nested/file.txt"), "inner").unwrap();
+        // A link to a file of the holder's, and a fifo that would block a reader.
+        std::os::unix::fs::symlink(holder.path().join("secret"), w.join("link")).unwrap();
+        std::fs::write(holder.path().join("secret"), "SECRET-VALUE").unwrap();
+        let fifo = std::ffi::CString::new(w.join("pipe").to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the path it is given and nothing else.
+        unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) };
+        let private = private_over(w, holder.path());
+        let start = private.repo.find_commit(private.base).unwrap().tree_id();
+        let mut left_out = Vec::new();
+        let tree = private.snapshot(start, &mut left_out).unwrap();
+        let tree = private.repo.find_tree(tree).unwrap();
+        assert!(tree.get_name("kept.txt").is_some());
+        let link = tree.get_name("link").unwrap();
+        assert_eq!(link.filemode(), 0o120000);
+        let target = private.repo.find_blob(link.id()).unwrap();
+        assert!(!String::from_utf8_lossy(target.content()).contains("SECRET-VALUE"));
+        assert!(tree.get_name("pipe").is_none());
     }
 }
