@@ -500,6 +500,15 @@ fn broken_promises(w: &World, kind: Kind, run: &PodRun) -> Vec<String> {
     {
         broken.push("the harness let the agent see the test's own processes".into());
     }
+    // PID 1 of the agent's container is our binary, the reaper that stops and collects whatever
+    // the agent starts (a shell or the agent itself there would leave orphans to nobody).
+    let pid1 = std::fs::read(agent.loot.join("proc/1.cmdline")).unwrap_or_default();
+    if !pid1.starts_with(b"claude-sandbox\0run-in-pod\0") {
+        broken.push(format!(
+            "PID 1 of the agent's container is not claude-sandbox run-in-pod but {:?}",
+            String::from_utf8_lossy(&pid1).replace('\0', " ")
+        ));
+    }
     let agent_env = std::fs::read_to_string(agent.loot.join("env")).unwrap_or_default();
     if agent_env.contains("CARGO_") {
         broken.push("the harness leaked the test's environment into the agent's".into());
