@@ -486,6 +486,16 @@ impl Running {
     }
 }
 
+/// A test that fails half-way leaves no pod process behind.
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.agent.kill();
+        let _ = self.holder.kill();
+        let _ = self.agent.wait();
+        let _ = self.holder.wait();
+    }
+}
+
 fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
     let started = std::time::Instant::now();
     loop {
@@ -1420,4 +1430,104 @@ fn a_branch_that_does_not_lead_back_to_the_start_is_not_pushed() {
     assert!(!subjects.contains("unrelated history"), "{subjects}");
     let readme = git(&pod.remote(), &["show", &format!("{pushed}:README.md")]);
     assert!(readme.contains("agent change"), "{readme}");
+}
+
+/// A cancel while the installers run stops the step's whole process group at once; the agent
+/// never starts and nothing is pushed.
+#[test]
+fn a_cancel_during_the_setup_steps_stops_them_and_the_agent_never_starts() {
+    let mut pod = Pod::new(&[("Gemfile", "gem \"pg\"\n")]);
+    write_exe(
+        &pod.path().join("bin/bundle"),
+        "#!/bin/sh\ntouch \"$RECORD/bundle-started\"\nsleep 30\n",
+    );
+    pod.set("FAKE_CLAUDE", "commit");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/bundle-started"));
+    let started = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &running.agent_pid().to_string()])
+        .status()
+        .unwrap();
+    let out = running.finish();
+    assert_exit(&out, 143);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the step was waited for"
+    );
+    pod.assert_agent_never_ran();
+    assert_eq!(pod.remote_rev(WORK_BRANCH), None);
+}
+
+/// Claude Code reads the answer as a stream of events while the model writes it: the proxy passes
+/// each part on as it arrives instead of waiting for the whole answer.
+#[test]
+fn the_proxy_streams_each_event_as_it_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let upstream_port = listener.local_addr().unwrap().port();
+    // The second event is only sent once the first has reached the client.
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let go = Arc::new(Mutex::new(Some(go_rx)));
+    let app = axum::Router::new().fallback(move || {
+        let go = go.lock().unwrap().take();
+        async move {
+            let first = futures::stream::once(async {
+                Ok::<_, std::io::Error>("event: message_start\ndata: {}\n\n")
+            });
+            let second = futures::stream::once(async move {
+                if let Some(go) = go {
+                    let _ = go.await;
+                }
+                Ok::<_, std::io::Error>("event: message_stop\ndata: {}\n\n")
+            });
+            (
+                [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+                axum::body::Body::from_stream(futures::StreamExt::chain(first, second)),
+            )
+        }
+    });
+    runtime.spawn(async move { axum::serve(listener, app).await });
+
+    let mut pod = Pod::new(&[]);
+    pod.set(
+        "CLAUDE_SANDBOX_ANTHROPIC_API",
+        format!("http://127.0.0.1:{upstream_port}"),
+    )
+    .set("FAKE_CLAUDE", "proxy");
+    let running = pod.start();
+    wait_for_file(&pod.path().join("record/proxy-ready"));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", pod.proxy_port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-api-key: {PLACEHOLDER}\r\nContent-Length: 2\r\n\r\n{{}}"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut seen = String::new();
+    while !seen.contains("message_start") {
+        let mut line = String::new();
+        let n = reader
+            .read_line(&mut line)
+            .expect("the first event never came through on its own");
+        assert!(n > 0, "the answer ended early: {seen}");
+        seen.push_str(&line);
+    }
+    assert!(!seen.contains("message_stop"));
+    go_tx.send(()).unwrap();
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
+    assert!(rest.contains("message_stop"), "{rest}");
+    std::fs::write(pod.path().join("record/proxy-done"), "").unwrap();
+    assert_exit(&running.finish(), 0);
 }

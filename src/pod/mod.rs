@@ -101,6 +101,8 @@ fn run_agent() -> u8 {
             return SANDBOX_FAILED;
         }
     };
+    // The decrypted project secrets are the agent's to use, never to show in the log.
+    log::protect(state.project_env.iter().map(|(_, v)| v.clone()));
     let stop_at = stop_time(&env, state.started_at);
     let checkout = match git::clone_from_seed(&env, &base) {
         Ok(c) => c,
