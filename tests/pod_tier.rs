@@ -213,6 +213,11 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// The remote (`main` and `release`), the local clone a user runs the CLI in, the Job it renders.
 fn world(kind: Kind, task: &str, deadline: &str) -> World {
+    world_with(kind, task, deadline, "")
+}
+
+/// [`world`], with more lines for the repository's `.claude-sandbox.toml`.
+fn world_with(kind: Kind, task: &str, deadline: &str, config: &str) -> World {
     // The recorder stands in for the Anthropic API: the repository's configuration points the
     // pod's proxy at it, as a user would point it at a gateway.
     let upstream = Recorder::start(api_answer());
@@ -222,7 +227,7 @@ fn world(kind: Kind, task: &str, deadline: &str) -> World {
         ("app/models/order.rb", "class Order; end\n"),
         (
             ".claude-sandbox.toml",
-            &format!("anthropic_api = \"{}\"\n", upstream.url()),
+            &format!("anthropic_api = \"{}\"\n{config}", upstream.url()),
         ),
     ]);
     let first = local.commit("initial");
@@ -798,6 +803,52 @@ fn a_hostile_agent_holding_an_api_key_reaches_no_credential() {
 #[test]
 fn a_hostile_agent_under_an_oauth_token_reaches_no_credential() {
     hostile_run(Kind::OAuth);
+}
+
+/// With database and cache sidecars beside the credential holder (the harness stands in for them
+/// with listeners on their ports), the agent gets their addresses and still nothing else.
+#[test]
+fn sidecar_services_change_nothing_the_agent_can_reach() {
+    if !tier_available() {
+        return;
+    }
+    let kind = Kind::ApiKey;
+    let w = world_with(
+        kind,
+        "add the order total",
+        "10m",
+        "services = \"postgres,redis\"\n",
+    );
+    let sidecars: Vec<String> = w
+        .job
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.init_containers.as_ref())
+        .map(|c| c.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    assert!(
+        sidecars.iter().any(|n| n == "postgres") && sidecars.iter().any(|n| n == "redis"),
+        "the Job has no service sidecars: {sidecars:?}"
+    );
+    let run = run(&w, kind, None);
+    let mut broken = broken_promises(&w, kind, &run);
+    if run.outcome != Outcome::Succeeded {
+        broken.push(format!("the Job did not succeed: {:?}", run.outcome));
+    }
+    if let Some(agent) = run
+        .containers
+        .iter()
+        .find(|c| c.loot.join("whoami").exists())
+    {
+        let env = std::fs::read_to_string(agent.loot.join("env")).unwrap_or_default();
+        for var in ["DATABASE_URL=postgres://", "REDIS_URL=redis://"] {
+            if !env.lines().any(|l| l.starts_with(var)) {
+                broken.push(format!("the agent's environment has no {var}…"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", report(&run, &broken));
 }
 
 /// The agent lingers with a process it left behind: the pod knows its deadline (200 s) and stops
