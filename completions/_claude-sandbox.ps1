@@ -222,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY, TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the secret that would be written, values redacted, and change nothing')
-            [CompletionResult]::new('--network-policy', '--network-policy', [CompletionResultType]::ParameterName, 'Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH')
+            [CompletionResult]::new('--network-policy', '--network-policy', [CompletionResultType]::ParameterName, 'Also apply a NetworkPolicy: no ingress; egress only to cluster DNS and public HTTPS')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')

@@ -210,7 +210,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --color 'When to use colour'
             cand --from-env 'Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY, TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)'
             cand --dry-run 'Show the secret that would be written, values redacted, and change nothing'
-            cand --network-policy 'Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH'
+            cand --network-policy 'Also apply a NetworkPolicy: no ingress; egress only to cluster DNS and public HTTPS'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what is happening (repeat for more)'

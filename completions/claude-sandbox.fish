@@ -183,7 +183,7 @@ always\t''
 never\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l from-env -d 'Take the values from GITHUB_TOKEN, CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY, TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (the default when not at a terminal)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l dry-run -d 'Show the secret that would be written, values redacted, and change nothing'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l network-policy -d 'Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -l network-policy -d 'Also apply a NetworkPolicy: no ingress; egress only to cluster DNS and public HTTPS'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand setup" -s h -l help -d 'Print help'

@@ -420,7 +420,7 @@ pub struct SetupArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Also apply a NetworkPolicy limiting sandbox pods to DNS, HTTPS and SSH
+    /// Also apply a NetworkPolicy: no ingress; egress only to cluster DNS and public HTTPS
     #[arg(long)]
     pub network_policy: bool,
 

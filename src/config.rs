@@ -51,6 +51,9 @@ pub struct FileConfig {
     pub tolerations: Option<Vec<Toleration>>,
     /// Extra arguments for `claude` in the pod.
     pub agent_args: Option<Vec<String>>,
+    /// Where the pod's API proxy forwards the agent's requests: the Anthropic API, or a gateway
+    /// that speaks it.
+    pub anthropic_api: Option<String>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -72,6 +75,7 @@ pub const KEYS: &[&str] = &[
     "node_selector",
     "tolerations",
     "agent_args",
+    "anthropic_api",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -241,6 +245,14 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
                 return Err(bad("env", format!("{k} is set by claude-sandbox itself")));
             }
         }
+    }
+    if let Some(url) = &cfg.anthropic_api
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(bad(
+            "anthropic_api",
+            format!("'{url}' is not an http:// or https:// URL"),
+        ));
     }
     for (key, value) in [
         ("image", &cfg.image),
@@ -412,6 +424,13 @@ effect = "NoSchedule"
     }
 
     #[test]
+    fn the_api_address_must_be_a_web_url() {
+        let err = parse("anthropic_api = \"api.anthropic.com\"\n", "t.toml").unwrap_err();
+        assert!(err.to_string().contains("anthropic_api"), "{err}");
+        assert!(parse("anthropic_api = \"http://127.0.0.1:9\"\n", "t.toml").is_ok());
+    }
+
+    #[test]
     fn every_listed_key_is_accepted_and_nothing_else() {
         // KEYS documents the file format; each must parse, so the list cannot drift from the struct.
         for key in KEYS {
@@ -422,6 +441,7 @@ effect = "NoSchedule"
                 "services" => format!("{key} = \"none\"\n"),
                 "cpu" | "memory" => format!("{key} = \"1\"\n"),
                 "ttl" | "deadline" => format!("{key} = \"1h\"\n"),
+                "anthropic_api" => format!("{key} = \"https://gateway.example\"\n"),
                 _ => format!("{key} = \"x\"\n"),
             };
             assert!(

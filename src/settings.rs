@@ -137,6 +137,8 @@ pub struct Settings {
     pub node_selector: BTreeMap<String, Setting<String>>,
     pub tolerations: Setting<Vec<Toleration>>,
     pub agent_args: Setting<Option<Vec<String>>>,
+    /// Where the pod's API proxy forwards the agent's requests, with the real credential added.
+    pub anthropic_api: Setting<String>,
 }
 
 impl Settings {
@@ -408,6 +410,8 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         .map(|(v, _, layer)| Setting::new(v, Origin::file(layer, "tolerations")))
         .unwrap_or_else(|| Setting::default(Vec::new()));
 
+    let anthropic_api = anthropic_api(layers)?;
+
     Ok(Settings {
         image,
         namespace,
@@ -426,10 +430,50 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         node_selector,
         tolerations,
         agent_args,
+        anthropic_api,
     })
 }
 
 /// A value out of range: a usage error for a flag, a file error naming file, key and line.
+/// The proxy sends the user's real Anthropic credential to this address, so only the user may
+/// choose it: a repository's file is written by whoever can push to the repository, the agent of an
+/// earlier job included (its branch carries the file to the next `remote` run from there).
+fn anthropic_api(layers: &Layers) -> Result<Setting<String>, Failure> {
+    const VAR: &str = "CLAUDE_SANDBOX_ANTHROPIC_API";
+    if let Some(repo) = &layers.repo
+        && repo.values.anthropic_api.is_some()
+    {
+        return Err(Failure::new(format!(
+            "{}: line {}: anthropic_api cannot be set in a repository's file, because the address receives your Anthropic credential",
+            repo.file,
+            repo.line_of("anthropic_api")
+        ))
+        .hint(format!(
+            "set it in your own config ({}) or with {VAR}, and remove it from the repository's file",
+            layers
+                .user
+                .as_ref()
+                .map_or("config.toml in the config directory".to_string(), |u| u.file.clone())
+        )));
+    }
+    if let Some(env) = env_setting(VAR) {
+        if !(env.value.starts_with("https://") || env.value.starts_with("http://")) {
+            return Err(Failure::usage(format!(
+                "{VAR}: '{}' is not an http:// or https:// URL",
+                env.value
+            )));
+        }
+        return Ok(env);
+    }
+    let user = layers.user.as_ref().and_then(|l| {
+        l.values
+            .anthropic_api
+            .clone()
+            .map(|v| Setting::new(v, Origin::file(l, "anthropic_api")))
+    });
+    Ok(user.unwrap_or_else(|| Setting::default(crate::contract::DEFAULT_ANTHROPIC_API.into())))
+}
+
 fn too_far(source: &Origin, key: &str, problem: &str) -> Failure {
     match source {
         Origin::File { file, line, .. } => {

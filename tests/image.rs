@@ -19,7 +19,6 @@ const DOCKERFILE: &str = "image/Dockerfile";
 const REQUIRED_PACKAGES: &[&str] = &[
     "git",
     "ca-certificates",
-    "postgresql-client",
     "redis-tools",
     "chromium",
     "chromium-driver",
@@ -634,6 +633,8 @@ fn problems(df: &Dockerfile, repo: &Path, ignore: &Ignore) -> Vec<String> {
     out.extend(check_workdir(df));
     out.extend(check_packages(df));
     out.extend(check_claude_code(df));
+    out.extend(check_postgres_client(df));
+    out.extend(check_python_installs(df));
     out.extend(check_ruby_version(df));
     out.extend(check_apt_hygiene(df));
     out.extend(check_base_tags(df));
@@ -791,9 +792,11 @@ fn check_claude_code(df: &Dockerfile) -> Vec<String> {
         None => out.push(
             "the runtime stage declares no ARG CLAUDE_CODE_VERSION to pin Claude Code with".into(),
         ),
-        Some((_, default)) if default.as_deref() != Some("latest") => out.push(format!(
-            "ARG CLAUDE_CODE_VERSION defaults to {default:?}; the documented default is latest"
-        )),
+        Some((_, default)) if !default.as_deref().is_some_and(is_exact_version) => {
+            out.push(format!(
+                "ARG CLAUDE_CODE_VERSION defaults to {default:?}, not an exact version: every build must get the same agent"
+            ))
+        }
         Some(_) => {}
     }
     let installs = stage
@@ -813,6 +816,136 @@ fn check_claude_code(df: &Dockerfile) -> Vec<String> {
         });
     if !installs {
         out.push("the runtime does not `npm install -g @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`".into());
+    }
+    out
+}
+
+/// `2.1.332`: digits and dots, three parts.
+fn is_exact_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The major version of the Postgres sidecar the Job runs by default (`postgres:17-alpine` → 17).
+fn sidecar_postgres_major() -> String {
+    let image = claude_sandbox::job::DEFAULT_POSTGRES_IMAGE;
+    let tag = image.rsplit_once(':').map_or("", |(_, t)| t);
+    tag.chars().take_while(char::is_ascii_digit).collect()
+}
+
+/// psql and pg_dump must be the sidecar's major version: pg_dump refuses a newer server.
+fn check_postgres_client(df: &Dockerfile) -> Vec<String> {
+    let stage = df.last_stage();
+    let major = sidecar_postgres_major();
+    let mut vars = df.global_args.clone();
+    for (name, default) in stage
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ARG")
+        .map(arg_decl)
+    {
+        if let Some(d) = default {
+            vars.insert(name, d);
+        }
+    }
+    let clients: Vec<String> = apt_packages(stage)
+        .iter()
+        .map(|p| expand(p, &vars))
+        .filter(|p| p.starts_with("postgresql-client"))
+        .collect();
+    let wanted = format!("postgresql-client-{major}");
+    if clients.contains(&wanted) {
+        return Vec::new();
+    }
+    vec![format!(
+        "the runtime installs {clients:?}, not {wanted}: the client must be the sidecar's major version ({})",
+        claude_sandbox::job::DEFAULT_POSTGRES_IMAGE
+    )]
+}
+
+/// Debian's Python is externally managed (PEP 668): nothing may force packages into it, every
+/// `pip install` runs a virtual environment's pip, and the agent starts with one active.
+fn check_python_installs(df: &Dockerfile) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut venvs: Vec<String> = Vec::new();
+    for stage in &df.stages {
+        for ins in &stage.instructions {
+            if ins.args.contains("break-system-packages")
+                || ins.args.contains("BREAK_SYSTEM_PACKAGES")
+            {
+                out.push(format!(
+                    "line {}: breaks into the system Python, which PEP 668 protects",
+                    ins.line
+                ));
+            }
+            if ins.keyword != "RUN" {
+                continue;
+            }
+            for cmd in ins.commands() {
+                let words: Vec<&str> = cmd.iter().map(String::as_str).collect();
+                if let ["python3" | "python", "-m", "venv", .., dir] = words.as_slice() {
+                    venvs.push(dir.trim_end_matches('/').to_string());
+                    continue;
+                }
+                let pip = match words.as_slice() {
+                    [py, "-m", "pip", rest @ ..] if rest.contains(&"install") => Some(*py),
+                    [pip, rest @ ..]
+                        if (pip.ends_with("pip") || pip.ends_with("pip3"))
+                            && rest.contains(&"install") =>
+                    {
+                        Some(*pip)
+                    }
+                    _ => None,
+                };
+                if let Some(program) = pip
+                    && !venvs
+                        .iter()
+                        .any(|v| program.starts_with(&format!("{v}/bin/")))
+                {
+                    out.push(format!(
+                        "line {}: `{program} install` is not a virtual environment's pip; under PEP 668 it fails or breaks the system Python",
+                        ins.line
+                    ));
+                }
+            }
+        }
+    }
+    let env: BTreeMap<String, String> = df
+        .last_stage()
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ENV")
+        .flat_map(|i| {
+            shell_words(&i.args)
+                .into_iter()
+                .filter_map(|w| {
+                    w.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    match env.get("VIRTUAL_ENV") {
+        Some(venv) if venvs.contains(venv) => {
+            let first = env
+                .get("PATH")
+                .and_then(|p| p.split(':').next().map(str::to_string));
+            if first.as_deref() != Some(&format!("{venv}/bin")) {
+                out.push(format!(
+                    "{venv}/bin is not first on the runtime's PATH, so `pip install` would reach the system Python"
+                ));
+            }
+        }
+        Some(venv) => out.push(format!(
+            "VIRTUAL_ENV={venv} is no virtual environment the Dockerfile creates"
+        )),
+        None => out.push(
+            "the runtime sets no VIRTUAL_ENV: the agent's `pip install` would hit PEP 668's refusal"
+                .into(),
+        ),
     }
     out
 }
@@ -1158,14 +1291,19 @@ RUN cargo build --release --locked
 FROM ruby:${RUBY_VERSION}-slim-trixie
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      git ca-certificates postgresql-client redis-tools \
+      git ca-certificates redis-tools \
       # browsers, for system tests
       chromium chromium-driver python3-venv \
  && rm -rf /var/lib/apt/lists/*
-ARG CLAUDE_CODE_VERSION=latest
+ARG POSTGRES_MAJOR=17
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-${POSTGRES_MAJOR} \
+ && rm -rf /var/lib/apt/lists/*
+ARG CLAUDE_CODE_VERSION=2.1.332
 RUN npm install -g "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}"
+RUN python3 -m venv /home/agent/.venv && /home/agent/.venv/bin/pip install --no-cache-dir wheel
 COPY --from=build /src/target/release/claude-sandbox /usr/local/bin/claude-sandbox
-ENV HOME=/home/agent
+ENV HOME=/home/agent VIRTUAL_ENV=/home/agent/.venv PATH=/home/agent/.venv/bin:$PATH
 USER 1000:1000
 WORKDIR /workspace
 ENTRYPOINT ["claude-sandbox", "run-in-pod"]
@@ -1232,6 +1370,54 @@ fn each_check_catches_its_breakage() {
             "install chromium-driver",
         ),
         ("missing venv", " python3-venv", "", "install python3-venv"),
+        (
+            "claude code floating",
+            "CLAUDE_CODE_VERSION=2.1.332",
+            "CLAUDE_CODE_VERSION=latest",
+            "not an exact version",
+        ),
+        (
+            "unversioned psql",
+            "postgresql-client-${POSTGRES_MAJOR}",
+            "postgresql-client",
+            "sidecar's major version",
+        ),
+        (
+            "psql of another major",
+            "POSTGRES_MAJOR=17",
+            "POSTGRES_MAJOR=15",
+            "sidecar's major version",
+        ),
+        (
+            "pip into the system",
+            "RUN python3 -m venv",
+            "RUN pip install requests\nRUN python3 -m venv",
+            "not a virtual environment's pip",
+        ),
+        (
+            "pip through python -m, system",
+            "RUN python3 -m venv",
+            "RUN python3 -m pip install requests\nRUN python3 -m venv",
+            "not a virtual environment's pip",
+        ),
+        (
+            "forced past PEP 668",
+            "/home/agent/.venv/bin/pip install --no-cache-dir wheel",
+            "/home/agent/.venv/bin/pip install --break-system-packages wheel",
+            "PEP 668",
+        ),
+        (
+            "no active venv",
+            " VIRTUAL_ENV=/home/agent/.venv",
+            "",
+            "no VIRTUAL_ENV",
+        ),
+        (
+            "venv not first on PATH",
+            "PATH=/home/agent/.venv/bin:$PATH",
+            "PATH=$PATH:/home/agent/.venv/bin",
+            "not first",
+        ),
         (
             "recommends",
             "--no-install-recommends",
@@ -1326,14 +1512,14 @@ fn each_check_catches_its_breakage() {
         ),
         (
             "claude code unpinnable",
-            "ARG CLAUDE_CODE_VERSION=latest\n",
+            "ARG CLAUDE_CODE_VERSION=2.1.332\n",
             "",
             "ARG CLAUDE_CODE_VERSION",
         ),
         (
-            "claude code default",
-            "CLAUDE_CODE_VERSION=latest",
-            "CLAUDE_CODE_VERSION=1.0.0",
+            "claude code on a range",
+            "CLAUDE_CODE_VERSION=2.1.332",
+            "CLAUDE_CODE_VERSION=2.1",
             "defaults to",
         ),
         (

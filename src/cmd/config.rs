@@ -208,6 +208,11 @@ fn rows(s: &Settings) -> Vec<Row> {
                 .as_deref()
                 .map_or("(none)".to_string(), |a| list(a, " ")),
         ),
+        row(
+            "anthropic_api",
+            &s.anthropic_api,
+            s.anthropic_api.value.clone(),
+        ),
     ]
 }
 

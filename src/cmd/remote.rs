@@ -100,11 +100,7 @@ struct Submitted {
 }
 
 /// Check what the job needs, then create it. Nothing is created unless every check passes.
-async fn submit(
-    ctx: &Ctx,
-    mut manifest: Job,
-    secret: &str,
-) -> Result<Submitted> {
+async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted> {
     let cluster = ctx.connect().await?;
     let ns = cluster.namespace.clone();
     manifest.metadata.namespace = Some(ns.clone());
@@ -183,7 +179,7 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
         ttl_seconds: i32::try_from(settings.ttl.value.as_secs()).unwrap_or(i32::MAX),
         deadline_seconds: i64::try_from(settings.deadline.value.as_secs()).unwrap_or(i64::MAX),
         cli_version: env!("CARGO_PKG_VERSION").into(),
-        anthropic_api: crate::contract::DEFAULT_ANTHROPIC_API.into(),
+        anthropic_api: settings.anthropic_api.value.clone(),
         image_pull_secrets: settings.image_pull_secrets.value.clone(),
         node_selector: settings
             .node_selector

@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, args: SetupArgs) -> Result<Outcome> {
         if args.network_policy {
             policy::apply(&cluster).await?;
             ctx.printer.out(&format!(
-                "network policy {NETWORK_POLICY} applied: sandbox pods may reach DNS, and TCP 443 and 22, nothing else"
+                "network policy {NETWORK_POLICY} applied: sandbox pods accept no connections and may reach only the cluster's DNS and HTTPS outside private ranges (enforced only where the cluster's network plugin supports NetworkPolicy)"
             ))?;
         }
         Ok(Outcome::Success)
