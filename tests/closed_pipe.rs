@@ -153,3 +153,38 @@ fn cancel_of_one_missing_job_is_one_error_line() {
     assert!(errors[0].contains("claude-sandbox-nope not found"), "{err}");
     assert!(!err.contains("could not be cancelled"), "{err}");
 }
+
+/// The one rule for hints: a hint is shown exactly when the line it explains is. A failed job's
+/// line is never hidden by `-q`, so neither is its hint (it once went through `info` and vanished).
+#[test]
+fn quiet_keeps_the_hint_of_a_failed_job() {
+    let api = FakeApi::start(Config {
+        secrets: vec![support::credentials_secret(&[
+            "GITHUB_TOKEN",
+            "CLAUDE_CODE_OAUTH_TOKEN",
+        ])],
+        scenario: Scenario::fail(&agent_lines(2), 2),
+        ..Default::default()
+    });
+    let repo = TestRepo::committed(&[("README", "hi\n")]);
+    let out = support::bin()
+        .current_dir(repo.path())
+        .env("KUBECONFIG", api.kubeconfig())
+        .args(["remote", "-q", "--wait", "do it"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    let failed = lines
+        .iter()
+        .position(|l| l.starts_with("job ") && l.contains(" failed: "))
+        .unwrap_or_else(|| panic!("no failure line: {err}"));
+    assert!(
+        lines
+            .get(failed + 1)
+            .is_some_and(|l| l.starts_with("hint: see what happened with `claude-sandbox status")),
+        "{err}"
+    );
+}
