@@ -315,7 +315,13 @@ async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrE
                 jobs::failure_reason(&job).unwrap_or_else(|| "the job failed".into()),
             )),
             JobState::Succeeded => PodOrEnd::End(Ending::Succeeded),
-            _ => PodOrEnd::NoPodYet("waiting for the pod to be created".into()),
+            _ => match refused_pod(cluster, job_name).await {
+                Some(message) => PodOrEnd::End(Ending::Stuck {
+                    reason: "FailedCreate".into(),
+                    message,
+                }),
+                None => PodOrEnd::NoPodYet("waiting for the pod to be created".into()),
+            },
         }),
         Err(e) => Err(describe(
             e,
@@ -324,6 +330,23 @@ async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrE
         )
         .into()),
     }
+}
+
+/// Admission (a ResourceQuota, a LimitRange, Pod Security) can refuse the pod after the Job was
+/// accepted; the Job controller then says why in a FailedCreate event on the Job and keeps
+/// retrying, so without this the wait would last until the deadline.
+async fn refused_pod(cluster: &Cluster, job: &str) -> Option<String> {
+    let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let lp =
+        ListParams::default().fields(&format!("involvedObject.name={job},reason=FailedCreate"));
+    let list = events.list(&lp).await.ok()?;
+    list.items
+        .into_iter()
+        .filter(|e| e.involved_object.kind.as_deref() == Some("Job"))
+        .filter(|e| e.reason.as_deref() == Some("FailedCreate"))
+        .filter(|e| e.type_.as_deref() == Some("Warning"))
+        .filter_map(|e| e.message)
+        .next_back()
 }
 
 /// The scheduler says why in an event, not on the pod.
@@ -369,15 +392,17 @@ pub async fn wait(
             }
             _ => {}
         }
-        if let PodOrEnd::Pod(pod) = current_pod(cluster, job_name).await? {
-            match pod_state::view(&pod, crate::job::AGENT_CONTAINER) {
+        match current_pod(cluster, job_name).await? {
+            PodOrEnd::Pod(pod) => match pod_state::view(&pod, crate::job::AGENT_CONTAINER) {
                 PodView::Stuck {
                     reason, message, ..
                 } => return Ok(Ending::Stuck { reason, message }),
                 PodView::Waiting(why) => on_wait(&why),
                 PodView::Running => on_wait("running"),
                 PodView::Terminated { .. } => on_wait("finishing"),
-            }
+            },
+            PodOrEnd::End(ending) => return Ok(ending),
+            PodOrEnd::NoPodYet(why) => on_wait(&why),
         }
         tokio::time::sleep(poll_interval(started)).await;
     }
