@@ -134,7 +134,12 @@ pub async fn follow(
             ..Default::default()
         };
         resume.reconnect();
-        let outcome = stream_once(&pods, &pod_name, &params, &mut resume, sink).await;
+        let outcome = tokio::select! {
+            outcome = stream_once(&pods, &pod_name, &params, &mut resume, sink) => outcome,
+            // Some kubelets keep a follow stream open after the container has exited; the read
+            // below (from the last line printed) then collects whatever the stream held back.
+            () = container_ended(&pods, &pod_name, &opts.container), if opts.follow => Ok(()),
+        };
         sink.flush()?;
         match outcome {
             Ok(()) => stream_failures = 0,
@@ -277,6 +282,18 @@ async fn stream_once(
         emit(&partial, resume, sink);
     }
     Ok(())
+}
+
+/// Returns once `container` in `pod` has terminated (never, while it runs or cannot be read).
+async fn container_ended(pods: &Api<Pod>, pod: &str, container: &str) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if let Ok(Some(p)) = pods.get_opt(pod).await
+            && matches!(pod_state::view(&p, container), PodView::Terminated { .. })
+        {
+            return;
+        }
+    }
 }
 
 fn emit(bytes: &[u8], resume: &mut Resume, sink: &mut dyn Sink) {
