@@ -348,9 +348,41 @@ fn remote_is_admitted_under_restricted_pod_security_with_and_without_a_template(
     assert_eq!(ns.pod_phases(&name), ["Succeeded"]);
 
     // A team template that adds to the pod template passes the same admission.
-    let repo = repo_with(&[(EXIT_CODE, "0"), (RUN_SECONDS, "1")]);
-    let out = ns.run(&repo, &["remote", "--wait", "--timeout", "2m", "template"]);
+    let templated = repo_with(&[(EXIT_CODE, "0"), (RUN_SECONDS, "1")]);
+    let out = ns.run(
+        &templated,
+        &["remote", "--wait", "--timeout", "2m", "template"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+
+    // Every field of both Jobs is one the API server knows: strict field validation accepts them.
+    for r in [&repo, &templated] {
+        let out = ns.run(
+            r,
+            &[
+                "remote",
+                "--dry-run",
+                "-o",
+                "json",
+                "--services",
+                "postgres,redis",
+                "x",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        cluster().kubectl_stdin(
+            &[
+                "create",
+                "-n",
+                &ns.name,
+                "--dry-run=server",
+                "--validate=strict",
+                "-f",
+                "-",
+            ],
+            &out.stdout,
+        );
+    }
 }
 
 #[test]
