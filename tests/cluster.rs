@@ -489,6 +489,36 @@ fn a_pod_that_cannot_start_fails_fast_with_the_reason() {
 }
 
 #[test]
+fn a_pod_refused_by_admission_is_reported_at_once_not_at_the_deadline() {
+    let refusal = r#"pods "p" is forbidden: exceeded quota: small, requested: requests.memory=2Gi"#;
+    for mode in ["--wait", "-f"] {
+        let w = World::new(Config {
+            scenario: Scenario::AdmissionRefused {
+                message: refusal.into(),
+            },
+            ..good_config()
+        });
+        let started = std::time::Instant::now();
+        let out = w.run(&["remote", mode, "x"]);
+        assert_eq!(out.status.code(), Some(3), "{mode}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("cannot start: FailedCreate") && err.contains("exceeded quota: small"),
+            "{mode}: {err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+
+        let name = w.created()[0].metadata.name.clone().unwrap_or_default();
+        let status = stdout_of(&w.run(&["status", &name]));
+        assert!(
+            status.contains("none, FailedCreate") && status.contains("requests.memory=2Gi"),
+            "the reason in full: {status}"
+        );
+        assert!(status.contains("claude-sandbox cancel"), "{status}");
+    }
+}
+
+#[test]
 fn out_of_memory_and_deadline_end_with_3() {
     let w = World::new(Config {
         scenario: Scenario::OomKilled {

@@ -153,6 +153,9 @@ pub enum Scenario {
     /// The first native sidecar (or, without one, the main container) keeps crashing: exit 1,
     /// restartCount growing, waiting reason CrashLoopBackOff; the main container never starts.
     CrashLoopBackOff,
+    /// Admission (a ResourceQuota, a LimitRange) refuses the pod: no pod ever exists, and the Job
+    /// controller reports `message` in a FailedCreate Warning event on the Job.
+    AdmissionRefused { message: String },
     /// Runs forever after emitting the log (for cancel / Ctrl-C tests).
     StayRunning {
         log: LogSource,
