@@ -519,6 +519,19 @@ fn a_pod_refused_by_admission_is_reported_at_once_not_at_the_deadline() {
 }
 
 #[test]
+fn follow_ends_when_the_agent_ends_even_if_the_log_stream_stays_open() {
+    let w = World::faulty(Faults {
+        log_stream_outlives_container: true,
+        ..Default::default()
+    });
+    let started = std::time::Instant::now();
+    let out = w.run(&["remote", "-f", "--raw", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 3, "{}", stdout_of(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn out_of_memory_and_deadline_end_with_3() {
     let w = World::new(Config {
         scenario: Scenario::OomKilled {
