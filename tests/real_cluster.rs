@@ -283,9 +283,9 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 // ----------------------------------------------------------------------------- test repositories
 
-/// The built-in job template with extra annotations on the pod template and extra lines in the
-/// pod spec, as a team's `.claude-sandbox/job.yaml` would carry them.
-fn job_template(annotations: &[(&str, &str)], pod_spec_extra: &str) -> String {
+/// The built-in job template with extra annotations on the pod template, as a team's
+/// `.claude-sandbox/job.yaml` would carry them.
+fn job_template(annotations: &[(&str, &str)]) -> String {
     let base = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/job.yaml"));
     let mut metadata = String::from("    metadata:\n      annotations:\n");
     for (k, v) in annotations {
@@ -293,20 +293,15 @@ fn job_template(annotations: &[(&str, &str)], pod_spec_extra: &str) -> String {
     }
     let anchor = "  template:\n    spec:\n";
     assert!(base.contains(anchor), "templates/job.yaml changed shape");
-    base.replacen(
-        anchor,
-        &format!("  template:\n{metadata}    spec:\n{pod_spec_extra}"),
-        1,
-    )
+    base.replacen(anchor, &format!("  template:\n{metadata}    spec:\n"), 1)
 }
 
 /// A pushed repository whose `.claude-sandbox/job.yaml` steers the pod with `annotations`.
 fn repo_with(annotations: &[(&str, &str)]) -> TestRepo {
-    repo_with_template(&job_template(annotations, ""))
-}
-
-fn repo_with_template(template: &str) -> TestRepo {
-    TestRepo::committed(&[("README", "e2e\n"), (".claude-sandbox/job.yaml", template)])
+    TestRepo::committed(&[
+        ("README", "e2e\n"),
+        (".claude-sandbox/job.yaml", &job_template(annotations)),
+    ])
 }
 
 fn plain_repo() -> TestRepo {
@@ -571,12 +566,8 @@ fn an_image_that_never_pulls_is_named() {
 #[test]
 #[ignore = "needs the test control plane: tests/e2e/cluster up, then --ignored"]
 fn a_pod_no_node_can_take_is_named() {
-    // The real scheduler's verdict: no node carries this label.
-    let template = job_template(
-        &[],
-        "      nodeSelector:\n        e2e.claude-sandbox.dev/pool: nowhere\n",
-    );
-    cannot_start(&repo_with_template(&template), "Unschedulable");
+    // The real scheduler's verdict (tests/e2e/policies/ steers the pod to no node).
+    cannot_start(&repo_with(&[(REASON, "Unschedulable")]), "Unschedulable");
 }
 
 // --------------------------------------------------------------------------------- d. admission
