@@ -489,6 +489,49 @@ fn a_pod_that_cannot_start_fails_fast_with_the_reason() {
 }
 
 #[test]
+fn a_pod_refused_by_admission_is_reported_at_once_not_at_the_deadline() {
+    let refusal = r#"pods "p" is forbidden: exceeded quota: small, requested: requests.memory=2Gi"#;
+    for mode in ["--wait", "-f"] {
+        let w = World::new(Config {
+            scenario: Scenario::AdmissionRefused {
+                message: refusal.into(),
+            },
+            ..good_config()
+        });
+        let started = std::time::Instant::now();
+        let out = w.run(&["remote", mode, "x"]);
+        assert_eq!(out.status.code(), Some(3), "{mode}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("cannot start: FailedCreate") && err.contains("exceeded quota: small"),
+            "{mode}: {err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+
+        let name = w.created()[0].metadata.name.clone().unwrap_or_default();
+        let status = stdout_of(&w.run(&["status", &name]));
+        assert!(
+            status.contains("none, FailedCreate") && status.contains("requests.memory=2Gi"),
+            "the reason in full: {status}"
+        );
+        assert!(status.contains("claude-sandbox cancel"), "{status}");
+    }
+}
+
+#[test]
+fn follow_ends_when_the_agent_ends_even_if_the_log_stream_stays_open() {
+    let w = World::faulty(Faults {
+        log_stream_outlives_container: true,
+        ..Default::default()
+    });
+    let started = std::time::Instant::now();
+    let out = w.run(&["remote", "-f", "--raw", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 3, "{}", stdout_of(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn out_of_memory_and_deadline_end_with_3() {
     let w = World::new(Config {
         scenario: Scenario::OomKilled {
@@ -924,8 +967,13 @@ fn a_failed_delete_is_reported_and_fails_the_command() {
     let out = w.run(&["clean"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
-    assert!(err.contains("forbidden") && err.contains("0 of 3"), "{err}");
-    assert!(!stderr_of(&out).contains("deleted 3"));
+    assert!(err.contains("forbidden"), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "one line for a refusal that applies to every job: {err}"
+    );
+    assert!(!stderr_of(&out).contains("deleted"));
 }
 
 /// A known token planted in the cluster secret, the environment and the git remote URL must never

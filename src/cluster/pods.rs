@@ -68,3 +68,20 @@ pub async fn scheduling_message(cluster: &Cluster, pod: &str) -> Option<String> 
         .filter_map(|e| e.message)
         .next_back()
 }
+
+/// Why admission (a ResourceQuota, a LimitRange, Pod Security) refused a job's pod. The Job
+/// controller says so in a FailedCreate event on the Job and keeps retrying, so a follower that
+/// only looked for the pod would wait until the deadline.
+pub async fn refused(cluster: &Cluster, job: &str) -> Option<String> {
+    let events: Api<Event> = cluster.api();
+    let lp =
+        ListParams::default().fields(&format!("involvedObject.name={job},reason=FailedCreate"));
+    let list = events.list(&lp).await.ok()?;
+    list.items
+        .into_iter()
+        .filter(|e| e.involved_object.kind.as_deref() == Some("Job"))
+        .filter(|e| e.reason.as_deref() == Some("FailedCreate"))
+        .filter(|e| e.type_.as_deref() == Some("Warning"))
+        .filter_map(|e| e.message)
+        .next_back()
+}

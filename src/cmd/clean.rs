@@ -62,9 +62,12 @@ async fn clean(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
     }
 
     let mut failed = 0usize;
-    for j in &chosen {
+    for (i, j) in chosen.iter().enumerate() {
         match jobs::delete(&cluster, name(j)).await {
             Ok(()) => ctx.printer.out(&format!("deleted {}", name(j)))?,
+            // Refused the first time: every other delete would be refused the same way, so say it
+            // once rather than once per job.
+            Err(f) if i == 0 && f.message.starts_with("forbidden:") => return Err(f.into()),
             Err(f) => {
                 ctx.printer.error(&f);
                 failed += 1;

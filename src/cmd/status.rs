@@ -67,13 +67,31 @@ async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String
 
     let mut stuck = false;
     match pod {
-        None => line("pod", "none yet".into()),
+        None => {
+            // Admission refused the pod: the reason is the point, so it is not cut short.
+            let refused = events
+                .iter()
+                .rev()
+                .filter(|e| e.type_.as_deref() == Some("Warning"))
+                .find(|e| e.reason.as_deref() == Some("FailedCreate"))
+                .and_then(|e| e.message.clone());
+            match refused {
+                Some(message) => {
+                    stuck = true;
+                    line("pod", format!("none, FailedCreate: {message}"));
+                }
+                None => line("pod", "none yet".into()),
+            }
+        }
         Some(pod) => {
-            let phase = pod
+            let mut phase = pod
                 .status
                 .as_ref()
                 .and_then(|s| s.phase.clone())
                 .unwrap_or_else(|| "Unknown".into());
+            if let PodView::Stuck { reason, .. } = pod_state::view(pod, AGENT_CONTAINER) {
+                phase.push_str(&format!(", cannot start: {reason}"));
+            }
             line(
                 "pod",
                 format!("{} ({phase})", pod.metadata.name.as_deref().unwrap_or("?")),

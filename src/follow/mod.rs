@@ -130,7 +130,12 @@ pub async fn follow(
             ..Default::default()
         };
         resume.reconnect();
-        let outcome = stream_once(cluster, &pod_name, &params, &mut resume, sink).await;
+        let outcome = tokio::select! {
+            outcome = stream_once(cluster, &pod_name, &params, &mut resume, sink) => outcome,
+            // Some kubelets keep a follow stream open after the container has exited; the read
+            // below (from the last line printed) then collects whatever the stream held back.
+            () = container_ended(cluster, &pod_name, &opts.container), if opts.follow => Ok(()),
+        };
         sink.flush()?;
         match outcome {
             Ok(()) => stream_failures = 0,
@@ -260,6 +265,18 @@ async fn stream_once(
     Ok(())
 }
 
+/// Returns once `container` in `pod` has terminated (never, while it runs or cannot be read).
+async fn container_ended(cluster: &Cluster, pod: &str, container: &str) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if let Ok(Some(p)) = pods::find(cluster, pod).await
+            && matches!(pod_state::view(&p, container), PodView::Terminated { .. })
+        {
+            return;
+        }
+    }
+}
+
 fn emit(bytes: &[u8], resume: &mut Resume, sink: &mut dyn Sink) {
     let line = String::from_utf8_lossy(bytes);
     let line = line.strip_suffix('\r').unwrap_or(&line);
@@ -290,7 +307,13 @@ async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrE
                 jobs::failure_reason(&job).unwrap_or_else(|| "the job failed".into()),
             )),
             JobState::Succeeded => PodOrEnd::End(Ending::Succeeded),
-            _ => PodOrEnd::NoPodYet("waiting for the pod to be created".into()),
+            _ => match pods::refused(cluster, job_name).await {
+                Some(message) => PodOrEnd::End(Ending::Stuck {
+                    reason: "FailedCreate".into(),
+                    message,
+                }),
+                None => PodOrEnd::NoPodYet("waiting for the pod to be created".into()),
+            },
         },
     })
 }
@@ -315,15 +338,17 @@ pub async fn wait(
             }
             _ => {}
         }
-        if let PodOrEnd::Pod(pod) = current_pod(cluster, job_name).await? {
-            match pod_state::view(&pod, crate::job::AGENT_CONTAINER) {
+        match current_pod(cluster, job_name).await? {
+            PodOrEnd::Pod(pod) => match pod_state::view(&pod, crate::job::AGENT_CONTAINER) {
                 PodView::Stuck {
                     reason, message, ..
                 } => return Ok(Ending::Stuck { reason, message }),
                 PodView::Waiting(why) => on_wait(&why),
                 PodView::Running => on_wait("running"),
                 PodView::Terminated { .. } => on_wait("finishing"),
-            }
+            },
+            PodOrEnd::End(ending) => return Ok(ending),
+            PodOrEnd::NoPodYet(why) => on_wait(&why),
         }
         tokio::time::sleep(poll_interval(started)).await;
     }

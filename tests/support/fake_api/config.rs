@@ -153,6 +153,9 @@ pub enum Scenario {
     /// The first native sidecar (or, without one, the main container) keeps crashing: exit 1,
     /// restartCount growing, waiting reason CrashLoopBackOff; the main container never starts.
     CrashLoopBackOff,
+    /// Admission (a ResourceQuota, a LimitRange) refuses the pod: no pod ever exists, and the Job
+    /// controller reports `message` in a FailedCreate Warning event on the Job.
+    AdmissionRefused { message: String },
     /// Runs forever after emitting the log (for cancel / Ctrl-C tests).
     StayRunning {
         log: LogSource,
@@ -218,6 +221,8 @@ pub struct Faults {
     pub drop_log_stream_after: Vec<usize>,
     /// Close dropped streams with a clean end of body instead of aborting the connection.
     pub drop_log_stream_cleanly: bool,
+    /// Follow streams stay open after the container has terminated (as kwok's kubelet does).
+    pub log_stream_outlives_container: bool,
     /// The first N requests answer 429 with `Retry-After` and a Status body.
     pub too_many_requests: u32,
     /// Only requests whose path contains this count toward (and get) the 429s.
@@ -242,6 +247,7 @@ impl Default for Faults {
             slow_start: Duration::from_millis(20),
             drop_log_stream_after: Vec::new(),
             drop_log_stream_cleanly: false,
+            log_stream_outlives_container: false,
             too_many_requests: 0,
             too_many_requests_path: None,
             retry_after_seconds: 1,

@@ -142,6 +142,16 @@ impl Sim {
         let Some(job) = self.job_live(&self.lock()) else {
             return;
         };
+        if let Scenario::AdmissionRefused { message } = &self.scenario {
+            // The Job controller keeps retrying; the Job stays without a pod until its deadline.
+            self.job_event(ev(
+                "Warning",
+                "FailedCreate",
+                format!("Error creating: {message}"),
+                "job-controller",
+            ));
+            return;
+        }
         let spec = job.spec.clone().unwrap_or_default();
         let backoff_limit = spec.backoff_limit.unwrap_or(6);
         let start = Instant::now();

@@ -125,6 +125,7 @@ struct Cursor {
     bytes_left: Option<u64>,
     drop_after: Option<usize>,
     drop_cleanly: bool,
+    outlives_container: bool,
     sent: usize,
     rx: tokio::sync::watch::Receiver<u64>,
     done: bool,
@@ -153,7 +154,8 @@ impl Cursor {
         }
         let total = log.len();
         if self.next >= total {
-            return if log.finished || !self.follow || !pod_exists {
+            let finished = log.finished && !self.outlives_container;
+            return if finished || !self.follow || !pod_exists {
                 Read::End
             } else {
                 Read::Wait
@@ -421,6 +423,7 @@ pub(super) fn get_log(
         None
     };
     let drop_cleanly = st.faults.drop_log_stream_cleanly;
+    let outlives_container = st.faults.log_stream_outlives_container;
     let since = match (since_time, since_seconds) {
         (Some(t), _) => Some(t),
         (None, Some(s)) => util::now()
@@ -446,6 +449,7 @@ pub(super) fn get_log(
         bytes_left: limit_bytes.map(|l| l as u64),
         drop_after,
         drop_cleanly,
+        outlives_container,
         sent: 0,
         rx: st.subscribe(),
         done: false,
