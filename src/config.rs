@@ -54,6 +54,8 @@ pub struct FileConfig {
     /// Where the pod's API proxy forwards the agent's requests: the Anthropic API, or a gateway
     /// that speaks it.
     pub anthropic_api: Option<String>,
+    /// The image of the credential holder, the one container given the credentials.
+    pub holder_image: Option<String>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -76,6 +78,7 @@ pub const KEYS: &[&str] = &[
     "tolerations",
     "agent_args",
     "anthropic_api",
+    "holder_image",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -262,6 +265,7 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
         ("postgres_image", &cfg.postgres_image),
         ("postgis_image", &cfg.postgis_image),
         ("redis_image", &cfg.redis_image),
+        ("holder_image", &cfg.holder_image),
     ] {
         if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
             return Err(bad(key, "must not be empty".into()));

@@ -53,6 +53,8 @@ pub mod volume {
     pub const DSHM_PATH: &str = "/dev/shm";
     /// The age key for `.env.sops`; mounted in the holder only.
     pub const AGE_KEY: &str = "age-key";
+    /// The Kubernetes secret behind that volume (optional: SOPS only).
+    pub const AGE_KEY_SECRET: &str = "age-key";
     pub const AGE_KEY_PATH: &str = "/secrets";
     pub const AGE_KEY_FILE: &str = "/secrets/age-key";
     pub const PGDATA: &str = "pgdata";

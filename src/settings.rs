@@ -139,6 +139,8 @@ pub struct Settings {
     pub agent_args: Setting<Option<Vec<String>>>,
     /// Where the pod's API proxy forwards the agent's requests, with the real credential added.
     pub anthropic_api: Setting<String>,
+    /// The credential holder's image: the user's choice only, never the repository's.
+    pub holder_image: Setting<String>,
 }
 
 impl Settings {
@@ -410,7 +412,22 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         .map(|(v, _, layer)| Setting::new(v, Origin::file(layer, "tolerations")))
         .unwrap_or_else(|| Setting::default(Vec::new()));
 
-    let anthropic_api = anthropic_api(layers)?;
+    let anthropic_api = user_only(
+        layers,
+        "anthropic_api",
+        "CLAUDE_SANDBOX_ANTHROPIC_API",
+        |c| c.anthropic_api.clone(),
+        crate::contract::DEFAULT_ANTHROPIC_API.into(),
+        http_url,
+    )?;
+    let holder_image = user_only(
+        layers,
+        "holder_image",
+        "CLAUDE_SANDBOX_HOLDER_IMAGE",
+        |c| c.holder_image.clone(),
+        job::DEFAULT_IMAGE.into(),
+        any_text,
+    )?;
 
     Ok(Settings {
         image,
@@ -431,47 +448,59 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         tolerations,
         agent_args,
         anthropic_api,
+        holder_image,
     })
 }
 
 /// A value out of range: a usage error for a flag, a file error naming file, key and line.
-/// The proxy sends the user's real Anthropic credential to this address, so only the user may
-/// choose it: a repository's file is written by whoever can push to the repository, the agent of an
-/// earlier job included (its branch carries the file to the next `remote` run from there).
-fn anthropic_api(layers: &Layers) -> Result<Setting<String>, Failure> {
-    const VAR: &str = "CLAUDE_SANDBOX_ANTHROPIC_API";
+/// Settings that decide where the user's credentials go: the proxy's upstream receives the real
+/// Anthropic credential, and the holder's image runs with every credential. Only the user may
+/// choose them: a repository's file is written by whoever can push to the repository, the agent of
+/// an earlier job included (its branch carries the file to the next `remote` run from there).
+fn user_only(
+    layers: &Layers,
+    key: &'static str,
+    var: &'static str,
+    get: fn(&crate::config::FileConfig) -> Option<String>,
+    default: String,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<Setting<String>, Failure> {
     if let Some(repo) = &layers.repo
-        && repo.values.anthropic_api.is_some()
+        && get(&repo.values).is_some()
     {
         return Err(Failure::new(format!(
-            "{}: line {}: anthropic_api cannot be set in a repository's file, because the address receives your Anthropic credential",
+            "{}: line {}: {key} cannot be set in a repository's file, because it decides where your credentials go",
             repo.file,
-            repo.line_of("anthropic_api")
+            repo.line_of(key)
         ))
         .hint(format!(
-            "set it in your own config ({}) or with {VAR}, and remove it from the repository's file",
-            layers
-                .user
-                .as_ref()
-                .map_or("config.toml in the config directory".to_string(), |u| u.file.clone())
+            "set it in your own config ({}) or with {var}, and remove it from the repository's file",
+            layers.user.as_ref().map_or_else(
+                || "config.toml in the config directory".to_string(),
+                |u| u.file.clone()
+            )
         )));
     }
-    if let Some(env) = env_setting(VAR) {
-        if !(env.value.starts_with("https://") || env.value.starts_with("http://")) {
-            return Err(Failure::usage(format!(
-                "{VAR}: '{}' is not an http:// or https:// URL",
-                env.value
-            )));
-        }
+    if let Some(env) = env_setting(var) {
+        check(&env.value).map_err(|m| Failure::usage(format!("{var}: {m}")))?;
         return Ok(env);
     }
     let user = layers.user.as_ref().and_then(|l| {
-        l.values
-            .anthropic_api
-            .clone()
-            .map(|v| Setting::new(v, Origin::file(l, "anthropic_api")))
+        get(&l.values).map(|v| Setting::new(v.trim().to_string(), Origin::file(l, key)))
     });
-    Ok(user.unwrap_or_else(|| Setting::default(crate::contract::DEFAULT_ANTHROPIC_API.into())))
+    Ok(user.unwrap_or_else(|| Setting::default(default)))
+}
+
+fn http_url(value: &str) -> Result<(), String> {
+    if value.starts_with("https://") || value.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(format!("'{value}' is not an http:// or https:// URL"))
+    }
+}
+
+fn any_text(_: &str) -> Result<(), String> {
+    Ok(())
 }
 
 fn too_far(source: &Origin, key: &str, problem: &str) -> Failure {

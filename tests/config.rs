@@ -399,6 +399,46 @@ fn a_bad_value_fails_the_same_way_from_every_command() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
 }
 
+fn holder_image(job: &Job) -> Option<String> {
+    let pod = job.spec.as_ref()?.template.spec.as_ref()?;
+    pod.init_containers
+        .iter()
+        .flatten()
+        .find(|c| c.name == "holder")
+        .and_then(|c| c.image.clone())
+}
+
+#[test]
+fn only_the_user_chooses_the_image_that_holds_the_credentials() {
+    // The repository may pick the agent's image (it holds nothing); the holder's image runs with
+    // every credential, so a repository's file naming it is refused.
+    let hostile = Setup::new(None, Some("holder_image = \"collector/image:1\"\n"));
+    let out = hostile
+        .cmd()
+        .args(["remote", "--dry-run", "task"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 1: holder_image cannot be set in a repository's file"),
+        "{err}"
+    );
+
+    let repo_image = Setup::new(None, Some("image = \"team/agent:2\"\n"));
+    let job = repo_image.job(&[], &[]);
+    assert_eq!(image(&job), "team/agent:2");
+    assert_eq!(
+        holder_image(&job).as_deref(),
+        Some(claude_sandbox::job::DEFAULT_IMAGE)
+    );
+    let user = Setup::new(Some("holder_image = \"mirror.example/sandbox:1\"\n"), None);
+    assert_eq!(
+        holder_image(&user.job(&[], &[])).as_deref(),
+        Some("mirror.example/sandbox:1")
+    );
+}
+
 /// The holder's env var that tells the proxy where to forward, as the rendered Job carries it.
 fn proxy_upstream(job: &Job) -> Option<String> {
     let pod = job.spec.as_ref()?.template.spec.as_ref()?;

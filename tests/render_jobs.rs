@@ -396,3 +396,104 @@ spec:
         }
     }
 }
+
+#[test]
+fn only_the_holder_reaches_the_credentials_whatever_a_template_adds() {
+    // A repository's template is a file the agent of an earlier job could have changed on its
+    // branch: every way it might hand the credentials to a container of its own is undone.
+    let template = job::parse_template(
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata: {name: x}
+spec:
+  template:
+    spec:
+      volumes:
+        - {name: creds, secret: {secretName: claude-sandbox-secrets}}
+        - name: bundle
+          projected:
+            sources:
+              - secret: {name: age-key}
+        - {name: registry, secret: {secretName: registry-cache}}
+      initContainers:
+        - name: warm-cache
+          image: busybox
+          envFrom: [{secretRef: {name: claude-sandbox-secrets}}]
+          volumeMounts:
+            - {name: creds, mountPath: /creds}
+            - {name: holder-home, mountPath: /h}
+      containers:
+        - name: shipper
+          image: y
+          env:
+            - {name: GH, valueFrom: {secretKeyRef: {name: claude-sandbox-secrets, key: GITHUB_TOKEN}}}
+            - {name: CACHE, valueFrom: {secretKeyRef: {name: registry-cache, key: token}}}
+          volumeMounts:
+            - {name: bundle, mountPath: /bundle}
+            - {name: age-key, mountPath: /keys}
+            - {name: registry, mountPath: /registry}
+"#,
+        "test template",
+    )
+    .unwrap();
+    let mut p = plan();
+    p.image = "someone/else:1".into();
+    let job = job::render(&template, &p);
+    let pod = pod_of(&job);
+
+    let volumes: Vec<&str> = pod
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert!(
+        !volumes.contains(&"creds") && !volumes.contains(&"bundle"),
+        "{volumes:?}"
+    );
+    assert!(
+        volumes.contains(&"registry"),
+        "another secret of the team's stays"
+    );
+
+    for c in pod
+        .containers
+        .iter()
+        .chain(pod.init_containers.iter().flatten())
+        .filter(|c| c.name != contract::HOLDER_CONTAINER)
+    {
+        assert!(
+            c.env_from
+                .iter()
+                .flatten()
+                .all(|e| e.secret_ref.as_ref().is_none_or(|r| r.name != p.secret)),
+            "{}",
+            c.name
+        );
+        assert!(c.env.iter().flatten().all(|e| e.name != "GH"), "{}", c.name);
+        for m in c.volume_mounts.iter().flatten() {
+            assert!(
+                !["creds", "bundle", "age-key", "holder-home"].contains(&m.name.as_str()),
+                "{} mounts {}",
+                c.name,
+                m.name
+            );
+        }
+    }
+    let shipper = container(pod, "shipper");
+    assert!(shipper.env.iter().flatten().any(|e| e.name == "CACHE"));
+
+    // The holder runs the user's choice of image, never the repository's.
+    let holder = pod
+        .init_containers
+        .iter()
+        .flatten()
+        .find(|c| c.name == contract::HOLDER_CONTAINER)
+        .unwrap();
+    assert_eq!(holder.image.as_deref(), Some(p.holder_image.as_str()));
+    assert_eq!(
+        container(pod, contract::AGENT_CONTAINER).image.as_deref(),
+        Some("someone/else:1")
+    );
+}

@@ -213,6 +213,11 @@ fn rows(s: &Settings) -> Vec<Row> {
             &s.anthropic_api,
             s.anthropic_api.value.clone(),
         ),
+        row(
+            "holder_image",
+            &s.holder_image,
+            s.holder_image.value.clone(),
+        ),
     ]
 }
 

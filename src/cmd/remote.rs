@@ -180,6 +180,7 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
         deadline_seconds: i64::try_from(settings.deadline.value.as_secs()).unwrap_or(i64::MAX),
         cli_version: env!("CARGO_PKG_VERSION").into(),
         anthropic_api: settings.anthropic_api.value.clone(),
+        holder_image: settings.holder_image.value.clone(),
         image_pull_secrets: settings.image_pull_secrets.value.clone(),
         node_selector: settings
             .node_selector

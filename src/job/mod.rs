@@ -126,6 +126,9 @@ pub struct JobPlan {
     pub cli_version: String,
     /// Where the holder's proxy forwards the agent's Anthropic requests.
     pub anthropic_api: String,
+    /// The credential holder's image. Not the agent's: a repository may choose the agent's image,
+    /// which holds nothing, but only the user chooses the code that runs with the credentials.
+    pub holder_image: String,
     /// Added to what the template has: where the pod may run and how it pulls images.
     pub image_pull_secrets: Vec<String>,
     pub node_selector: BTreeMap<String, String>,

@@ -76,8 +76,66 @@ pub fn render(template: &Job, plan: &JobPlan) -> Job {
     if plan.redis {
         init.push(redis_sidecar(plan));
     }
+    confine_credentials(pod, plan);
     harden(pod);
     job
+}
+
+/// Only the holder may reach the credentials secret, the age key or the holder's own volume. A
+/// template may add containers (a cache warmer, a log shipper), but a template is a file in the
+/// repository, which the agent of an earlier job could have changed on its branch: whatever it
+/// says, no other container gets an environment variable or a volume backed by those secrets, and
+/// a volume of the template's that is backed by them is dropped.
+fn confine_credentials(pod: &mut PodSpec, plan: &JobPlan) {
+    let guarded = |name: &str| name == plan.secret || name == volume::AGE_KEY_SECRET;
+    let mut dropped: Vec<String> = Vec::new();
+    if let Some(volumes) = pod.volumes.as_mut() {
+        volumes.retain(|v| {
+            if v.name == volume::AGE_KEY {
+                return true;
+            }
+            let direct = v
+                .secret
+                .as_ref()
+                .and_then(|s| s.secret_name.as_deref())
+                .is_some_and(guarded);
+            let projected = v.projected.as_ref().is_some_and(|p| {
+                p.sources
+                    .iter()
+                    .flatten()
+                    .filter_map(|s| s.secret.as_ref())
+                    .any(|s| guarded(&s.name))
+            });
+            if direct || projected {
+                dropped.push(v.name.clone());
+            }
+            !(direct || projected)
+        });
+    }
+    let holder_only = [volume::AGE_KEY, volume::HOLDER];
+    let others = pod.containers.iter_mut().chain(
+        pod.init_containers
+            .iter_mut()
+            .flatten()
+            .filter(|c| c.name != contract::HOLDER_CONTAINER),
+    );
+    for c in others {
+        if let Some(env) = c.env.as_mut() {
+            env.retain(|e| {
+                e.value_from
+                    .as_ref()
+                    .and_then(|f| f.secret_key_ref.as_ref())
+                    .is_none_or(|r| !guarded(&r.name))
+            });
+        }
+        if let Some(from) = c.env_from.as_mut() {
+            from.retain(|e| e.secret_ref.as_ref().is_none_or(|r| !guarded(&r.name)));
+        }
+        if let Some(mounts) = c.volume_mounts.as_mut() {
+            mounts
+                .retain(|m| !holder_only.contains(&m.name.as_str()) && !dropped.contains(&m.name));
+        }
+    }
 }
 
 fn job_labels(plan: &JobPlan) -> BTreeMap<String, String> {
@@ -227,7 +285,7 @@ fn holder_container(plan: &JobPlan) -> Container {
     vars.push(env_var("HOME", volume::HOLDER_PATH));
     Container {
         name: contract::HOLDER_CONTAINER.into(),
-        image: Some(plan.image.clone()),
+        image: Some(plan.holder_image.clone()),
         command: Some(run_in_pod(role::HOLDER)),
         restart_policy: Some("Always".into()),
         env: Some(vars),
@@ -342,7 +400,7 @@ fn set_volumes(pod: &mut PodSpec, plan: &JobPlan) {
         Volume {
             name: volume::AGE_KEY.into(),
             secret: Some(SecretVolumeSource {
-                secret_name: Some("age-key".into()),
+                secret_name: Some(volume::AGE_KEY_SECRET.into()),
                 optional: Some(true),
                 ..Default::default()
             }),

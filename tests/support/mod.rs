@@ -191,6 +191,7 @@ pub fn sample_plan() -> claude_sandbox::job::JobPlan {
         deadline_seconds: job::DEFAULT_DEADLINE_SECS,
         cli_version: "0.0.0-test".into(),
         anthropic_api: claude_sandbox::contract::DEFAULT_ANTHROPIC_API.into(),
+        holder_image: claude_sandbox::job::DEFAULT_IMAGE.into(),
         image_pull_secrets: vec![],
         node_selector: Default::default(),
         tolerations: vec![],
