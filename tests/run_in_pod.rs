@@ -761,7 +761,7 @@ fn a_failing_step_stops_the_run_with_its_code_and_last_lines() {
     assert_exit(&out, 7);
     let stdout = stdout_of(&out);
     assert!(
-        stdout.contains("`yarn install --immutable` failed with exit code 7"),
+        stdout.contains("`yarn install --frozen-lockfile` failed with exit code 7"),
         "{stdout}"
     );
     assert!(
