@@ -56,6 +56,12 @@ pub struct FileConfig {
     pub anthropic_api: Option<String>,
     /// The image of the credential holder, the one container given the credentials.
     pub holder_image: Option<String>,
+    /// The agent's own disk (writable layer and logs), `REQUEST` or `REQUEST:LIMIT`.
+    pub ephemeral_storage: Option<String>,
+    /// The size limit of the work tree volume (and of the seed and the holder's copy).
+    pub workspace_size: Option<String>,
+    /// The size limit of the Postgres and Redis data volumes.
+    pub service_data_size: Option<String>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -67,6 +73,9 @@ pub const KEYS: &[&str] = &[
     "services",
     "cpu",
     "memory",
+    "ephemeral_storage",
+    "workspace_size",
+    "service_data_size",
     "ttl",
     "deadline",
     "postgres_image",
@@ -117,6 +126,9 @@ pub struct Parsed {
     pub services: Option<ServiceChoice>,
     pub cpu: Option<ResourceSpec>,
     pub memory: Option<ResourceSpec>,
+    pub ephemeral_storage: Option<ResourceSpec>,
+    pub workspace_size: Option<units::Quantity>,
+    pub service_data_size: Option<units::Quantity>,
     pub ttl: Option<Duration>,
     pub deadline: Option<Duration>,
 }
@@ -209,6 +221,12 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
             .map(|v| units::parse_resource(v).map_err(|m| bad(key, m)))
             .transpose()
     };
+    let size = |key: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| units::parse_quantity(v).map_err(|m| bad(key, m)))
+            .transpose()
+    };
     let duration = |key: &str, value: &Option<String>| {
         value
             .as_deref()
@@ -223,6 +241,9 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
             .transpose()?,
         cpu: resource("cpu", &cfg.cpu)?,
         memory: resource("memory", &cfg.memory)?,
+        ephemeral_storage: resource("ephemeral_storage", &cfg.ephemeral_storage)?,
+        workspace_size: size("workspace_size", &cfg.workspace_size)?,
+        service_data_size: size("service_data_size", &cfg.service_data_size)?,
         ttl: duration("ttl", &cfg.ttl)?,
         deadline: duration("deadline", &cfg.deadline)?,
     };
@@ -443,7 +464,8 @@ effect = "NoSchedule"
                 "image_pull_secrets" | "agent_args" => format!("{key} = [\"r\"]\n"),
                 "tolerations" => format!("[[{key}]]\nkey = \"k\"\n"),
                 "services" => format!("{key} = \"none\"\n"),
-                "cpu" | "memory" => format!("{key} = \"1\"\n"),
+                "cpu" | "memory" | "ephemeral_storage" => format!("{key} = \"1\"\n"),
+                "workspace_size" | "service_data_size" => format!("{key} = \"1Gi\"\n"),
                 "ttl" | "deadline" => format!("{key} = \"1h\"\n"),
                 "anthropic_api" => format!("{key} = \"https://gateway.example\"\n"),
                 _ => format!("{key} = \"x\"\n"),

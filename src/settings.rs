@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::config::{Layer, Layers, Level, REPO_FILE};
 use crate::failure::Failure;
-use crate::job::{self, Resources, SidecarImages};
+use crate::job::{self, Resources, SidecarImages, Storage};
 use crate::plan::ServiceChoice;
 use crate::units::{self, ResourceSpec};
 
@@ -126,6 +126,11 @@ pub struct Settings {
     /// (request, limit) in Kubernetes quantities.
     pub cpu: Setting<(String, String)>,
     pub memory: Setting<(String, String)>,
+    /// The agent's ephemeral storage (request, limit), and the size limits of the work tree and
+    /// the services' data volumes.
+    pub ephemeral_storage: Setting<(String, String)>,
+    pub workspace_size: Setting<String>,
+    pub service_data_size: Setting<String>,
     pub ttl: Setting<Duration>,
     pub deadline: Setting<Duration>,
     pub postgres_image: Setting<String>,
@@ -168,6 +173,15 @@ impl Settings {
             postgres: self.postgres_image.value.clone(),
             postgis: self.postgis_image.value.clone(),
             redis: self.redis_image.value.clone(),
+        }
+    }
+
+    pub fn storage(&self) -> Storage {
+        Storage {
+            ephemeral_request: self.ephemeral_storage.value.0.clone(),
+            ephemeral_limit: self.ephemeral_storage.value.1.clone(),
+            workspace: self.workspace_size.value.clone(),
+            service_data: self.service_data_size.value.clone(),
         }
     }
 
@@ -304,6 +318,32 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         &defaults.memory_limit,
     );
 
+    let disk = Storage::default();
+    let ephemeral_storage = resource(
+        &None,
+        "ephemeral_storage",
+        "ephemeral_storage",
+        |l| l.parsed.ephemeral_storage.clone(),
+        &disk.ephemeral_request,
+        &disk.ephemeral_limit,
+    );
+    let size = |key: &'static str, get: fn(&Layer) -> Option<units::Quantity>, default: String| {
+        layers
+            .pick(get)
+            .map(|(q, _, layer)| Setting::new(q.text, Origin::file(layer, key)))
+            .unwrap_or_else(|| Setting::default(default))
+    };
+    let workspace_size = size(
+        "workspace_size",
+        |l| l.parsed.workspace_size.clone(),
+        disk.workspace,
+    );
+    let service_data_size = size(
+        "service_data_size",
+        |l| l.parsed.service_data_size.clone(),
+        disk.service_data,
+    );
+
     let duration = |flag: Option<Duration>,
                     name: &'static str,
                     key: &'static str,
@@ -437,6 +477,9 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         services,
         cpu,
         memory,
+        ephemeral_storage,
+        workspace_size,
+        service_data_size,
         ttl,
         deadline,
         postgres_image,

@@ -502,3 +502,38 @@ fn only_the_user_chooses_where_the_anthropic_credential_goes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }
+
+#[test]
+fn disk_limits_come_from_the_settings_files() {
+    let setup = Setup::new(
+        Some("workspace_size = \"50Gi\"\n"),
+        Some("ephemeral_storage = \"4Gi:8Gi\"\nservice_data_size = \"1Gi\"\n"),
+    );
+    let job = setup.job(&["--services", "postgres"], &[]);
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    let agent = pod.containers.iter().find(|c| c.name == "claude").unwrap();
+    let res = agent.resources.as_ref().unwrap();
+    assert_eq!(res.requests.as_ref().unwrap()["ephemeral-storage"].0, "4Gi");
+    assert_eq!(res.limits.as_ref().unwrap()["ephemeral-storage"].0, "8Gi");
+    let size = |name: &str| {
+        pod.volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name == name)
+            .and_then(|v| v.empty_dir.as_ref())
+            .and_then(|e| e.size_limit.clone())
+            .map(|q| q.0)
+    };
+    assert_eq!(size("workspace").as_deref(), Some("50Gi"));
+    assert_eq!(size("pgdata").as_deref(), Some("1Gi"));
+
+    let bad = Setup::new(None, Some("# disk\nworkspace_size = \"lots\"\n"));
+    let out = bad
+        .cmd()
+        .args(["remote", "--dry-run", "t"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 2: workspace_size"), "{err}");
+}

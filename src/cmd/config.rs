@@ -158,6 +158,21 @@ fn rows(s: &Settings) -> Vec<Row> {
         },
         row("cpu", &s.cpu, pair(&s.cpu.value)),
         row("memory", &s.memory, pair(&s.memory.value)),
+        row(
+            "ephemeral_storage",
+            &s.ephemeral_storage,
+            pair(&s.ephemeral_storage.value),
+        ),
+        row(
+            "workspace_size",
+            &s.workspace_size,
+            s.workspace_size.value.clone(),
+        ),
+        row(
+            "service_data_size",
+            &s.service_data_size,
+            s.service_data_size.value.clone(),
+        ),
         Row {
             key: "ttl",
             value: serde_json::Value::String(crate::units::format_duration(s.ttl.value)),

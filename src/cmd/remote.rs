@@ -172,7 +172,7 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
         redis: src.services.has(Service::Redis),
         sidecar_images: settings.sidecar_images(),
         resources: settings.resources(),
-        storage: job::Storage::default(),
+        storage: settings.storage(),
         env: settings.agent_env(),
         secret: settings.secret.value.clone(),
         // Both were checked when resolved: the TTL fits an i32, the deadline is above zero.
