@@ -178,9 +178,9 @@ fn run_in_pod(role: &str) -> Vec<String> {
     ]
 }
 
-/// What the agent's container sees: the task, where its repository came from, its services, the
-/// user's `--env`, and the proxy with a placeholder where a credential would be. Nothing else.
-fn agent_env(plan: &JobPlan) -> Vec<EnvVar> {
+/// What both roles are told about the job: the task, its repository and commit, its name and
+/// deadline.
+fn job_env(plan: &JobPlan) -> Vec<EnvVar> {
     let mut vars = vec![
         env_var(env::TASK, &plan.task),
         env_var(env::REPO_URL, &plan.repo_url),
@@ -191,6 +191,13 @@ fn agent_env(plan: &JobPlan) -> Vec<EnvVar> {
     }
     vars.push(env_var(env::JOB, &plan.name));
     vars.push(env_var(env::DEADLINE, &plan.deadline_seconds.to_string()));
+    vars
+}
+
+/// What the agent's container sees: the task, where its repository came from, its services, the
+/// user's `--env`, and the proxy with a placeholder where a credential would be. Nothing else.
+fn agent_env(plan: &JobPlan) -> Vec<EnvVar> {
+    let mut vars = job_env(plan);
     if plan.postgres {
         vars.push(env_var(env::DATABASE_URL, DATABASE_URL));
     }
@@ -270,16 +277,7 @@ fn fill_agent(agent: &mut Container, plan: &JobPlan) {
 /// the agent back until the seed repository is ready; it lives until the agent has exited, so it
 /// can publish the agent's work.
 fn holder_container(plan: &JobPlan) -> Container {
-    let mut vars = vec![
-        env_var(env::TASK, &plan.task),
-        env_var(env::REPO_URL, &plan.repo_url),
-        env_var(env::REPO_BRANCH, &plan.branch),
-    ];
-    if let Some(c) = &plan.commit {
-        vars.push(env_var(env::REPO_COMMIT, c));
-    }
-    vars.push(env_var(env::JOB, &plan.name));
-    vars.push(env_var(env::DEADLINE, &plan.deadline_seconds.to_string()));
+    let mut vars = job_env(plan);
     vars.push(env_var(env::ANTHROPIC_API, &plan.anthropic_api));
     vars.push(env_var(env::PLACEHOLDER, &placeholder(plan)));
     vars.push(env_var("HOME", volume::HOLDER_PATH));
