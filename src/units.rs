@@ -83,6 +83,17 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
+/// `1.4s`, `2m03s`: how long a step took, to a tenth of a second while that still matters.
+pub fn format_elapsed(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        let whole = d.as_secs();
+        format!("{}m{:02}s", whole / 60, whole % 60)
+    }
+}
+
 /// The short age used in tables: the largest one or two units (`3d4h`, `15m`, `42s`).
 pub fn format_age(d: Duration) -> String {
     let secs = d.as_secs();

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::env::PodEnv;
 use super::log::{self, say};
 use super::prepare::{Prepared, exit_code, project_command};
-use super::took;
+use crate::units::format_elapsed;
 
 /// How long the agent's last lines may take to arrive once it has exited.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(2);
@@ -116,7 +116,7 @@ pub fn run(
     }
     say(&format!(
         "the agent finished in {} with exit code {}",
-        took(started.elapsed()),
+        format_elapsed(started.elapsed()),
         result.exit_code
     ));
     result

@@ -37,7 +37,7 @@ pub struct PodEnv {
     pub job: String,
     pub workdir: PathBuf,
     pub service_timeout: Duration,
-    pub services: Vec<Service>,
+    pub services: Vec<ServiceEndpoint>,
     /// Extra arguments for `claude`, after the fixed ones.
     pub agent_args: Vec<String>,
     pub telegram: Option<Telegram>,
@@ -54,7 +54,7 @@ pub struct PodEnv {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Service {
+pub struct ServiceEndpoint {
     /// `postgres` or `redis`, for messages.
     pub name: &'static str,
     /// The variable it came from.
@@ -123,7 +123,7 @@ impl PodEnv {
             if let Some(url) = set(var) {
                 let (host, port) = host_port(&url, port)
                     .ok_or_else(|| format!("{var} has no host to connect to"))?;
-                services.push(Service {
+                services.push(ServiceEndpoint {
                     name,
                     var,
                     host,

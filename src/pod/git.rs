@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use super::env::PodEnv;
 use super::log::{say, warn};
-use super::took;
 use crate::contract::files;
+use crate::units::format_elapsed;
 
 pub struct Git {
     /// The credential helper as git's config wants it: `!'<this binary>' git-credential`.
@@ -126,7 +126,7 @@ impl Git {
         self.run(&seed, ["symbolic-ref", "HEAD", &work])?;
         say(&format!(
             "cloned in {}; at {}",
-            took(started.elapsed()),
+            format_elapsed(started.elapsed()),
             &base[..base.len().min(12)],
         ));
         Ok(base)

@@ -190,14 +190,3 @@ fn hand_off(env: &PodEnv, exit_code: u8, publish: bool) -> u8 {
         (c, _) => c,
     }
 }
-
-/// `1.4s`, `2m03s`: step timings in the log.
-pub(crate) fn took(d: std::time::Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs < 60.0 {
-        format!("{secs:.1}s")
-    } else {
-        let whole = d.as_secs();
-        format!("{}m{:02}s", whole / 60, whole % 60)
-    }
-}

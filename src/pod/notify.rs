@@ -9,10 +9,11 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 
+use super::Summary;
 use super::env::{PodEnv, Telegram};
 use super::log::{say, warn};
 use super::publish::Published;
-use super::{Summary, took};
+use crate::units::format_elapsed;
 
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -93,7 +94,7 @@ pub fn message(env: &PodEnv, summary: &Summary, code: u8, elapsed: Duration) -> 
         format!(
             "claude-sandbox job {} {verdict} after {}",
             env.job,
-            took(elapsed)
+            format_elapsed(elapsed)
         ),
         format!("repo: {} ({})", env.repo_url, env.branch),
     ];

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::env::{AGENT_WITHHELD, PodEnv};
 use super::log::{fail, say, tail, warn};
-use super::took;
+use crate::units::format_elapsed;
 
 pub const SETUP_SCRIPT: &str = ".claude-sandbox/setup.sh";
 const VENV: &str = ".venv";
@@ -223,7 +223,7 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 say(&format!(
                     "… {label} still running ({})",
-                    took(started.elapsed())
+                    format_elapsed(started.elapsed())
                 ));
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -240,7 +240,10 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
         message: format!("`{label}`: {e}"),
     })?;
     if status.success() {
-        say(&format!("{label}: done in {}", took(started.elapsed())));
+        say(&format!(
+            "{label}: done in {}",
+            format_elapsed(started.elapsed())
+        ));
         return Ok(());
     }
     let exit_code = exit_code(status);
@@ -251,7 +254,7 @@ fn run_step(dir: &Path, step: &Step, secrets: &[(String, String)]) -> Result<(),
         .collect();
     fail(&format!(
         "`{label}` failed with exit code {exit_code} after {}; its last lines:",
-        took(started.elapsed())
+        format_elapsed(started.elapsed())
     ));
     tail(&lines);
     Err(StepFailed {

@@ -18,8 +18,8 @@ use super::env::PodEnv;
 use super::git::Git;
 use super::handoff;
 use super::log::{self, say, warn};
-use super::took;
 use crate::contract::{MAX_FILE_BYTES, SandboxEvent};
+use crate::units::format_elapsed;
 
 /// Author of the commit of left-overs (and of rewritten commits' committer).
 const AUTHOR_NAME: &str = "claude-sandbox";
@@ -222,7 +222,7 @@ pub fn publish(
         return Err(format!("could not push the agent's work to {branch}: {e}"));
     }
     let compare_url = compare_url(&env.repo_url, &env.branch, &branch);
-    say(&format!("pushed in {}", took(started.elapsed())));
+    say(&format!("pushed in {}", format_elapsed(started.elapsed())));
     events.push(SandboxEvent::Pushed {
         branch: Some(branch.clone()),
         base: Some(env.branch.clone()),

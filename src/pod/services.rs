@@ -7,14 +7,14 @@
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::env::Service;
+use super::env::ServiceEndpoint;
 use super::log::say;
-use super::took;
+use crate::units::format_elapsed;
 
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(1);
 const PAUSE: Duration = Duration::from_millis(250);
 
-pub fn wait_all(services: &[Service], timeout: Duration) -> Result<(), String> {
+pub fn wait_all(services: &[ServiceEndpoint], timeout: Duration) -> Result<(), String> {
     let started = Instant::now();
     let deadline = started + timeout;
     for service in services {
@@ -32,13 +32,13 @@ pub fn wait_all(services: &[Service], timeout: Duration) -> Result<(), String> {
         say(&format!(
             "{} is up after {}",
             service.name,
-            took(started.elapsed())
+            format_elapsed(started.elapsed())
         ));
     }
     Ok(())
 }
 
-fn wait_one(service: &Service, deadline: Instant) -> bool {
+fn wait_one(service: &ServiceEndpoint, deadline: Instant) -> bool {
     loop {
         if connects(service, deadline) {
             return true;
@@ -51,7 +51,7 @@ fn wait_one(service: &Service, deadline: Instant) -> bool {
     }
 }
 
-fn connects(service: &Service, deadline: Instant) -> bool {
+fn connects(service: &ServiceEndpoint, deadline: Instant) -> bool {
     // Resolved each time: a sidecar's name may not resolve until it exists.
     let Ok(addrs) = (service.host.as_str(), service.port).to_socket_addrs() else {
         return false;
@@ -68,8 +68,8 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
 
-    fn service(port: u16) -> Service {
-        Service {
+    fn service(port: u16) -> ServiceEndpoint {
+        ServiceEndpoint {
             name: "redis",
             var: "REDIS_URL",
             host: "127.0.0.1".into(),
