@@ -359,6 +359,34 @@ fn an_unreachable_cluster_is_one_clear_line() {
 }
 
 #[test]
+fn a_server_that_never_answers_times_out_with_one_clear_line() {
+    let w = World::new(good_config());
+    // The kernel completes the handshake for a listener nobody accepts from: the connection is
+    // open and no byte ever comes back.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let text = std::fs::read_to_string(w.api.kubeconfig()).unwrap();
+    let moved = text.replace(&w.api.url(), &format!("http://127.0.0.1:{port}"));
+    let path = w.repo.path().join("silent-kubeconfig");
+    std::fs::write(&path, moved).unwrap();
+    let started = std::time::Instant::now();
+    let out = w
+        .cmd()
+        .env("KUBECONFIG", &path)
+        .args(["list"])
+        .timeout(Duration::from_secs(55))
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, &["did not answer within 30 s", "list jobs"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(45),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+#[test]
 fn missing_and_malformed_kubeconfigs_are_explained() {
     let w = World::new(good_config());
     let out = w

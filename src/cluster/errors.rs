@@ -94,6 +94,12 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
             action.verb
         ))
         .hint("check that the kubeconfig's server URL points at the API server, e.g. with `kubectl cluster-info`"),
+        other if is_timeout(&other) => Failure::new(format!(
+            "the cluster at {server} did not answer within {} s while trying to {} {what}",
+            super::READ_TIMEOUT.as_secs(),
+            action.verb
+        ))
+        .hint("it accepted the connection but sent nothing back; check that the server URL is the API server and that it is healthy, e.g. with `kubectl cluster-info`"),
         other => {
             let text = short(&other);
             Failure::new(format!("cannot reach the cluster at {server}: {text}"))
@@ -182,13 +188,32 @@ pub fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("").trim().to_string()
 }
 
-/// Whether an error is worth retrying for a call that is safe to repeat.
+/// Whether an error is worth retrying for a call that is safe to repeat. A server that let a
+/// request time out is not: asking again would multiply the wait before the user hears of it.
 pub fn is_transient(err: &kube::Error) -> bool {
+    if is_timeout(err) {
+        return false;
+    }
     match err {
         kube::Error::Api(s) => matches!(s.code, 429 | 500 | 502 | 503 | 504),
         kube::Error::HyperError(_) | kube::Error::Service(_) => true,
         _ => false,
     }
+}
+
+/// Whether the server accepted the connection and then did not answer in time (or the
+/// connection itself timed out).
+pub fn is_timeout(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 pub fn is_not_found(err: &kube::Error) -> bool {
