@@ -295,6 +295,27 @@ fn a_failed_create_is_checked_by_name_and_never_doubled() {
 }
 
 #[test]
+fn a_create_stored_but_unanswered_is_recognised_as_ours() {
+    // The server stores the job and answers 504; kube's client sends the create again and hears
+    // that the name is taken. The job is this submission's own: no failure, no second job.
+    let w = World::faulty(Faults {
+        gateway_timeout_after_create: 1,
+        ..Default::default()
+    });
+    let name = w.submit(&[]);
+    let created = w.created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].metadata.name.as_deref(), Some(name.as_str()));
+    let submission = created[0]
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("claude-sandbox/submission"))
+        .expect("the job carries its submission's uid");
+    assert!(submission.len() >= 16, "{submission}");
+}
+
+#[test]
 fn api_500_on_create_every_time_leaves_nothing_behind() {
     let w = World::faulty(Faults {
         server_errors_on_create: 100,
