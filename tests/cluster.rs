@@ -493,6 +493,17 @@ fn logs_without_a_name_follows_the_newest_job_of_this_repository() {
 }
 
 #[test]
+fn a_missing_job_with_namespaces_in_its_name_is_not_a_missing_namespace() {
+    let w = World::new(good_config());
+    let name = "claude-sandbox-k8s-namespaces-20260101-120000-ab12";
+    for cmd in ["status", "logs", "cancel"] {
+        let out = w.run(&[cmd, name]);
+        assert_one_line_error(&out, 1, &[&format!("job {name} not found"), "sandbox"]);
+        assert!(!stderr_of(&out).contains("does not exist"), "{cmd}");
+    }
+}
+
+#[test]
 fn logs_of_an_unknown_job_is_not_found() {
     let w = World::new(good_config());
     let out = w.run(&["logs", "claude-sandbox-nope"]);

@@ -46,7 +46,7 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
                     action.verb, action.resource
                 ))
                 .hint("ask a cluster admin for that permission; `claude-sandbox doctor` lists what the tool needs"),
-                404 if status.message.contains("namespaces") || status.details_kind_is_namespace() => {
+                404 if status.is_missing_namespace(ns) => {
                     Failure::new(format!("namespace {ns} does not exist"))
                         .hint("create it with `kubectl create namespace NAME`, or choose another with -n")
                 }
@@ -137,14 +137,22 @@ fn invalid_name(kind: &str, name: &str) -> Failure {
 }
 
 trait StatusExt {
-    fn details_kind_is_namespace(&self) -> bool;
+    fn is_missing_namespace(&self, namespace: &str) -> bool;
 }
 
 impl StatusExt for kube::core::Status {
-    fn details_kind_is_namespace(&self) -> bool {
-        self.details
-            .as_ref()
-            .is_some_and(|d| d.kind == "namespaces")
+    /// A 404 about the namespace itself, by what the server says is missing: its details, or the
+    /// message's `namespaces "NAME" not found` when there are none. A word inside the message
+    /// proves nothing: a job of a repository called `k8s-namespaces` carries it in its name.
+    fn is_missing_namespace(&self, namespace: &str) -> bool {
+        match &self.details {
+            Some(d) if !d.kind.is_empty() => {
+                d.kind == "namespaces" && (d.name.is_empty() || d.name == namespace)
+            }
+            _ => self
+                .message
+                .starts_with(&format!("namespaces \"{namespace}\" not found")),
+        }
     }
 }
 
