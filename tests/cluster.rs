@@ -99,6 +99,17 @@ fn assert_one_line_error(out: &Output, code: i32, words: &[&str]) {
     );
 }
 
+/// The child's output once it exits, or once it is killed after `limit` (so a hang fails the
+/// test's assertions instead of the whole run).
+fn wait_for_exit(mut child: std::process::Child, limit: Duration) -> Output {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    child.wait_with_output().unwrap()
+}
+
 // ---------------------------------------------------------------- remote
 
 #[test]
@@ -632,6 +643,64 @@ fn a_slow_start_is_waited_through() {
     let out = w.run(&["remote", "-f", "x"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out).lines().count(), 3);
+}
+
+#[test]
+fn a_job_deleted_while_followed_ends_with_one_line_and_exit_3() {
+    let w = World::new(Config {
+        scenario: Scenario::stay_running(&agent_lines(3)),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
+        .current_dir(w.repo.path())
+        .env("KUBECONFIG", w.api.kubeconfig())
+        .args(["logs", &name])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = w.run(&["cancel", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = wait_for_exit(child, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert_eq!(
+        err.matches("was deleted").count(),
+        1,
+        "one clear line: {err}"
+    );
+    assert!(!err.contains("not found"), "{err}");
+    assert_eq!(stdout_of(&out).lines().count(), 3);
+}
+
+#[test]
+fn a_log_stream_that_ends_cleanly_while_the_agent_runs_is_resumed() {
+    let log = agent_lines(120);
+    let w = World::new(Config {
+        scenario: Scenario::Succeed {
+            log: fake_api::LogSource::Lines(log.clone()),
+            line_interval: Duration::from_millis(2),
+        },
+        faults: Faults {
+            drop_log_stream_after: vec![20, 40, 60],
+            drop_log_stream_cleanly: true,
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let out = w.run(&["logs", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), log);
+    let log_requests = w
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .count();
+    assert!(log_requests >= 4, "saw {log_requests} log requests");
 }
 
 #[test]
