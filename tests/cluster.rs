@@ -351,6 +351,28 @@ fn throttling_is_retried() {
 }
 
 #[test]
+fn passing_server_errors_on_reads_are_retried_by_the_tool() {
+    // kube's own retry layer repeats only 429, 503 and 504; a 500 or a dropped connection on a
+    // read is retried by cluster::retry alone, so this fails if that retry is taken away.
+    let w = World::new(good_config());
+    let name = w.submit(&[]);
+    w.api.state().faults.server_errors = 3;
+    let out = w.run(&["list", "-o", "name"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).trim(), name);
+    assert_eq!(w.api.state().faults.server_errors, 0, "every 500 was met");
+
+    w.api.state().faults.server_errors = 2;
+    let out = w.run(&["status", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    // More failures than the retry's attempts: one clear line, not a hang.
+    w.api.state().faults.server_errors = 50;
+    let out = w.run(&["list"]);
+    assert_one_line_error(&out, 1, &["list jobs", "500"]);
+}
+
+#[test]
 fn forbidden_is_one_clear_line() {
     let w = World::new(Config {
         denied: vec![("create".into(), "jobs".into())],
