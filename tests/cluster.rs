@@ -1205,7 +1205,7 @@ fn logs_on_a_terminal_are_rendered_for_people() {
         .output()
         .is_err()
     {
-        eprintln!("skipped: `script` (util-linux) is not installed, so no pseudo-terminal");
+        support::cannot_run("`script` (util-linux) is not installed, so no pseudo-terminal");
         return;
     }
     let w = World::new(Config {
