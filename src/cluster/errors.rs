@@ -94,6 +94,11 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
             action.verb
         ))
         .hint("check that the kubeconfig's server URL points at the API server, e.g. with `kubectl cluster-info`"),
+        other if is_timeout(&other) && is_connecting(&other) => Failure::new(format!(
+            "cannot reach the cluster at {server}: no connection within {} s",
+            super::CONNECT_TIMEOUT.as_secs()
+        ))
+        .hint("check that the cluster is running and reachable (VPN?), e.g. with `kubectl cluster-info`"),
         other if is_timeout(&other) => Failure::new(format!(
             "the cluster at {server} did not answer within {} s while trying to {} {what}",
             super::READ_TIMEOUT.as_secs(),
@@ -218,6 +223,18 @@ pub fn is_timeout(err: &kube::Error) -> bool {
             && io.kind() == std::io::ErrorKind::TimedOut
         {
             return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Whether a failure happened while opening the connection, before any request was sent.
+fn is_connecting(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(client) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client.is_connect();
         }
         cause = e.source();
     }

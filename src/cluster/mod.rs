@@ -30,6 +30,9 @@ pub struct Target {
     pub namespace: Option<String>,
 }
 
+/// How long opening a connection to the API server may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a request may wait for the server's next byte before it is given up. The API
 /// server's own limit for a request is a minute; admission webhooks may take up to 30 s each.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -115,7 +118,7 @@ pub async fn connect(target: &Target) -> Result<Cluster, Failure> {
         .map_err(|e| kubeconfig_failure(e, &source))?;
     // Fail fast when the API server is down or stops answering. The timeout counts from when a
     // request was sent, not from when its pooled connection went idle.
-    config.connect_timeout = Some(Duration::from_secs(10));
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
     config.read_timeout = Some(READ_TIMEOUT);
     config.reset_reader_on_write = true;
     let mut stream_config = config.clone();
