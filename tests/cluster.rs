@@ -441,6 +441,31 @@ fn a_server_that_never_answers_times_out_with_one_clear_line() {
 }
 
 #[test]
+fn a_quiet_log_follow_outlasts_the_read_timeout_on_one_connection() {
+    // The agent says nothing for longer than a request may wait; the follow is one stream that
+    // stays open, not one cut by the read timeout and reconnected.
+    let log = agent_lines(2);
+    let w = World::new(Config {
+        scenario: Scenario::Succeed {
+            log: fake_api::LogSource::Lines(log.clone()),
+            line_interval: Duration::from_secs(33),
+        },
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let out = w.run(&["logs", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), log);
+    let follows = w
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log") && r.param("follow") == Some("true"))
+        .count();
+    assert_eq!(follows, 1, "the quiet stream was cut and reopened");
+}
+
+#[test]
 fn missing_and_malformed_kubeconfigs_are_explained() {
     let w = World::new(good_config());
     let out = w
