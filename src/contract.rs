@@ -165,6 +165,9 @@ pub mod keys {
     pub const BRANCH_FULL: &str = "claude-sandbox/branch-name";
     pub const COMMIT: &str = "claude-sandbox/commit";
     pub const CLI_VERSION: &str = "claude-sandbox/cli-version";
+    /// A uid made for each `remote`: a create whose answer was lost finds its job by name and
+    /// knows it by this, rather than reporting a failure or taking a stranger's job for its own.
+    pub const SUBMISSION: &str = "claude-sandbox/submission";
     /// The label selector that finds every job this tool made, and nothing else.
     pub const SELECTOR: &str = "app.kubernetes.io/managed-by=claude-sandbox-cli";
 }

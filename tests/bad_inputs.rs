@@ -1511,7 +1511,7 @@ fn every_bad_input_is_answered_in_our_words() {
                     let failure = match run_row(case) {
                         RowResult::Passed => None,
                         RowResult::Skipped(why) => {
-                            eprintln!("skipped: {}: {why}", case.name);
+                            support::cannot_run(&format!("{}: {why}", case.name));
                             None
                         }
                         RowResult::SetupFailed(msg) => Some(format!("setting up: {msg}")),

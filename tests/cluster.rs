@@ -99,6 +99,17 @@ fn assert_one_line_error(out: &Output, code: i32, words: &[&str]) {
     );
 }
 
+/// The child's output once it exits, or once it is killed after `limit` (so a hang fails the
+/// test's assertions instead of the whole run).
+fn wait_for_exit(mut child: std::process::Child, limit: Duration) -> Output {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    child.wait_with_output().unwrap()
+}
+
 // ---------------------------------------------------------------- remote
 
 #[test]
@@ -295,6 +306,27 @@ fn a_failed_create_is_checked_by_name_and_never_doubled() {
 }
 
 #[test]
+fn a_create_stored_but_unanswered_is_recognised_as_ours() {
+    // The server stores the job and answers 504; kube's client sends the create again and hears
+    // that the name is taken. The job is this submission's own: no failure, no second job.
+    let w = World::faulty(Faults {
+        gateway_timeout_after_create: 1,
+        ..Default::default()
+    });
+    let name = w.submit(&[]);
+    let created = w.created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].metadata.name.as_deref(), Some(name.as_str()));
+    let submission = created[0]
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("claude-sandbox/submission"))
+        .expect("the job carries its submission's uid");
+    assert!(submission.len() >= 16, "{submission}");
+}
+
+#[test]
 fn api_500_on_create_every_time_leaves_nothing_behind() {
     let w = World::faulty(Faults {
         server_errors_on_create: 100,
@@ -316,6 +348,28 @@ fn throttling_is_retried() {
     let out = w.run(&["list", "-o", "name"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out).trim(), name);
+}
+
+#[test]
+fn passing_server_errors_on_reads_are_retried_by_the_tool() {
+    // kube's own retry layer repeats only 429, 503 and 504; a 500 or a dropped connection on a
+    // read is retried by cluster::retry alone, so this fails if that retry is taken away.
+    let w = World::new(good_config());
+    let name = w.submit(&[]);
+    w.api.state().faults.server_errors = 3;
+    let out = w.run(&["list", "-o", "name"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).trim(), name);
+    assert_eq!(w.api.state().faults.server_errors, 0, "every 500 was met");
+
+    w.api.state().faults.server_errors = 2;
+    let out = w.run(&["status", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    // More failures than the retry's attempts: one clear line, not a hang.
+    w.api.state().faults.server_errors = 50;
+    let out = w.run(&["list"]);
+    assert_one_line_error(&out, 1, &["list jobs", "500"]);
 }
 
 #[test]
@@ -356,6 +410,59 @@ fn an_unreachable_cluster_is_one_clear_line() {
         .output()
         .unwrap();
     assert_one_line_error(&out, 1, &["cannot reach the cluster", &port.to_string()]);
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_with_one_clear_line() {
+    let w = World::new(good_config());
+    // The kernel completes the handshake for a listener nobody accepts from: the connection is
+    // open and no byte ever comes back.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let text = std::fs::read_to_string(w.api.kubeconfig()).unwrap();
+    let moved = text.replace(&w.api.url(), &format!("http://127.0.0.1:{port}"));
+    let path = w.repo.path().join("silent-kubeconfig");
+    std::fs::write(&path, moved).unwrap();
+    let started = std::time::Instant::now();
+    let out = w
+        .cmd()
+        .env("KUBECONFIG", &path)
+        .args(["list"])
+        .timeout(Duration::from_secs(55))
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, &["did not answer within 30 s", "list jobs"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(45),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+#[test]
+fn a_quiet_log_follow_outlasts_the_read_timeout_on_one_connection() {
+    // The agent says nothing for longer than a request may wait; the follow is one stream that
+    // stays open, not one cut by the read timeout and reconnected.
+    let log = agent_lines(2);
+    let w = World::new(Config {
+        scenario: Scenario::Succeed {
+            log: fake_api::LogSource::Lines(log.clone()),
+            line_interval: Duration::from_secs(33),
+        },
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let out = w.run(&["logs", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), log);
+    let follows = w
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log") && r.param("follow") == Some("true"))
+        .count();
+    assert_eq!(follows, 1, "the quiet stream was cut and reopened");
 }
 
 #[test]
@@ -441,6 +548,17 @@ fn logs_without_a_name_follows_the_newest_job_of_this_repository() {
         stderr_of(&out)
     );
     assert_ne!(first, second);
+}
+
+#[test]
+fn a_missing_job_with_namespaces_in_its_name_is_not_a_missing_namespace() {
+    let w = World::new(good_config());
+    let name = "claude-sandbox-k8s-namespaces-20260101-120000-ab12";
+    for cmd in ["status", "logs", "cancel"] {
+        let out = w.run(&[cmd, name]);
+        assert_one_line_error(&out, 1, &[&format!("job {name} not found"), "sandbox"]);
+        assert!(!stderr_of(&out).contains("does not exist"), "{cmd}");
+    }
 }
 
 #[test]
@@ -572,6 +690,64 @@ fn a_slow_start_is_waited_through() {
     let out = w.run(&["remote", "-f", "x"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out).lines().count(), 3);
+}
+
+#[test]
+fn a_job_deleted_while_followed_ends_with_one_line_and_exit_3() {
+    let w = World::new(Config {
+        scenario: Scenario::stay_running(&agent_lines(3)),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"))
+        .current_dir(w.repo.path())
+        .env("KUBECONFIG", w.api.kubeconfig())
+        .args(["logs", &name])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = w.run(&["cancel", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = wait_for_exit(child, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert_eq!(
+        err.matches("was deleted").count(),
+        1,
+        "one clear line: {err}"
+    );
+    assert!(!err.contains("not found"), "{err}");
+    assert_eq!(stdout_of(&out).lines().count(), 3);
+}
+
+#[test]
+fn a_log_stream_that_ends_cleanly_while_the_agent_runs_is_resumed() {
+    let log = agent_lines(120);
+    let w = World::new(Config {
+        scenario: Scenario::Succeed {
+            log: fake_api::LogSource::Lines(log.clone()),
+            line_interval: Duration::from_millis(2),
+        },
+        faults: Faults {
+            drop_log_stream_after: vec![20, 40, 60],
+            drop_log_stream_cleanly: true,
+            ..Default::default()
+        },
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let out = w.run(&["logs", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), log);
+    let log_requests = w
+        .api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .count();
+    assert!(log_requests >= 4, "saw {log_requests} log requests");
 }
 
 #[test]
@@ -1054,7 +1230,7 @@ fn logs_on_a_terminal_are_rendered_for_people() {
         .output()
         .is_err()
     {
-        eprintln!("skipped: `script` (util-linux) is not installed, so no pseudo-terminal");
+        support::cannot_run("`script` (util-linux) is not installed, so no pseudo-terminal");
         return;
     }
     let w = World::new(Config {

@@ -1,7 +1,7 @@
 //! Where kubectl is installed, point it at the fake API server and check it sees what our binary
 //! sees: the same jobs with the same labels, the same log lines. If kubectl is content with the
 //! fake's discovery, lists and logs, the fake is faithful enough to trust the other tests.
-//! Without kubectl the test says why it is skipped and passes.
+//! Without kubectl the test says why it is skipped and passes, except under CI=true, where it fails.
 
 #[path = "support/fake_api/mod.rs"]
 mod fake_api;
@@ -25,7 +25,7 @@ fn kubectl_on_path() -> bool {
 #[test]
 fn kubectl_reads_the_fake_the_way_our_binary_does() {
     if !kubectl_on_path() {
-        eprintln!("skipped: kubectl is not installed (.ci/run installs it where it can)");
+        support::cannot_run("kubectl is not installed");
         return;
     }
     let log = [

@@ -46,7 +46,7 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
                     action.verb, action.resource
                 ))
                 .hint("ask a cluster admin for that permission; `claude-sandbox doctor` lists what the tool needs"),
-                404 if status.message.contains("namespaces") || status.details_kind_is_namespace() => {
+                404 if status.is_missing_namespace(ns) => {
                     Failure::new(format!("namespace {ns} does not exist"))
                         .hint("create it with `kubectl create namespace NAME`, or choose another with -n")
                 }
@@ -94,6 +94,17 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
             action.verb
         ))
         .hint("check that the kubeconfig's server URL points at the API server, e.g. with `kubectl cluster-info`"),
+        other if is_timeout(&other) && is_connecting(&other) => Failure::new(format!(
+            "cannot reach the cluster at {server}: no connection within {} s",
+            super::CONNECT_TIMEOUT.as_secs()
+        ))
+        .hint("check that the cluster is running and reachable (VPN?), e.g. with `kubectl cluster-info`"),
+        other if is_timeout(&other) => Failure::new(format!(
+            "the cluster at {server} did not answer within {} s while trying to {} {what}",
+            super::READ_TIMEOUT.as_secs(),
+            action.verb
+        ))
+        .hint("it accepted the connection but sent nothing back; check that the server URL is the API server and that it is healthy, e.g. with `kubectl cluster-info`"),
         other => {
             let text = short(&other);
             Failure::new(format!("cannot reach the cluster at {server}: {text}"))
@@ -131,14 +142,22 @@ fn invalid_name(kind: &str, name: &str) -> Failure {
 }
 
 trait StatusExt {
-    fn details_kind_is_namespace(&self) -> bool;
+    fn is_missing_namespace(&self, namespace: &str) -> bool;
 }
 
 impl StatusExt for kube::core::Status {
-    fn details_kind_is_namespace(&self) -> bool {
-        self.details
-            .as_ref()
-            .is_some_and(|d| d.kind == "namespaces")
+    /// A 404 about the namespace itself, by what the server says is missing: its details, or the
+    /// message's `namespaces "NAME" not found` when there are none. A word inside the message
+    /// proves nothing: a job of a repository called `k8s-namespaces` carries it in its name.
+    fn is_missing_namespace(&self, namespace: &str) -> bool {
+        match &self.details {
+            Some(d) if !d.kind.is_empty() => {
+                d.kind == "namespaces" && (d.name.is_empty() || d.name == namespace)
+            }
+            _ => self
+                .message
+                .starts_with(&format!("namespaces \"{namespace}\" not found")),
+        }
     }
 }
 
@@ -182,13 +201,44 @@ pub fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("").trim().to_string()
 }
 
-/// Whether an error is worth retrying for a call that is safe to repeat.
+/// Whether an error is worth retrying for a call that is safe to repeat. A server that let a
+/// request time out is not: asking again would multiply the wait before the user hears of it.
 pub fn is_transient(err: &kube::Error) -> bool {
+    if is_timeout(err) {
+        return false;
+    }
     match err {
         kube::Error::Api(s) => matches!(s.code, 429 | 500 | 502 | 503 | 504),
         kube::Error::HyperError(_) | kube::Error::Service(_) => true,
         _ => false,
     }
+}
+
+/// Whether the server accepted the connection and then did not answer in time (or the
+/// connection itself timed out).
+pub fn is_timeout(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Whether a failure happened while opening the connection, before any request was sent.
+fn is_connecting(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(client) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client.is_connect();
+        }
+        cause = e.source();
+    }
+    false
 }
 
 pub fn is_not_found(err: &kube::Error) -> bool {

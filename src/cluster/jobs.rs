@@ -208,11 +208,20 @@ pub struct Created {
     pub notes: Vec<String>,
 }
 
-/// Create the job. A create that failed in transit is looked up by name before it is tried
-/// again, so a flaky connection never yields two jobs.
+/// Create the job, marked with a uid made for this submission. A create whose answer was lost
+/// (dropped, timed out, a 5xx after the job was stored, or kube's own re-send told the name is
+/// taken) is looked up by name and taken as done only when the job there carries that uid, so a
+/// flaky connection never yields two jobs, nor a failure reported for a job that runs.
 pub async fn create(cluster: &Cluster, manifest: &Job) -> Result<Created, Failure> {
     let api: Api<Job> = cluster.api();
     let name = manifest.metadata.name.clone().unwrap_or_default();
+    let submission = submission_uid();
+    let mut manifest = manifest.clone();
+    manifest
+        .metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(keys::SUBMISSION.into(), submission.clone());
     let params = PostParams {
         field_manager: Some("claude-sandbox".into()),
         ..Default::default()
@@ -220,25 +229,62 @@ pub async fn create(cluster: &Cluster, manifest: &Job) -> Result<Created, Failur
     let mut notes = Vec::new();
     let mut attempt = 0;
     loop {
-        match api.create(&params, manifest).await {
+        match api.create(&params, &manifest).await {
             Ok(job) => return Ok(Created { job, notes }),
-            Err(e) if errors::is_transient(&e) && attempt < 3 => {
+            Err(e) if is_conflict(&e) => {
+                return match ours(&api, &name, &submission).await {
+                    Some(job) => {
+                        notes.push(
+                            "the cluster stored the job but its answer was lost; carrying on with it"
+                                .to_string(),
+                        );
+                        Ok(Created { job, notes })
+                    }
+                    None => Err(cluster.failure(e, "create", "jobs", Some(&name))),
+                };
+            }
+            Err(e) if (errors::is_transient(&e) || errors::is_timeout(&e)) && attempt < 3 => {
                 notes.push(format!(
                     "creating the job failed ({}); checking whether it exists",
                     errors::short(&e)
                 ));
                 tokio::time::sleep(retry::backoff(attempt)).await;
                 attempt += 1;
-                if let Ok(Some(existing)) = api.get_opt(&name).await {
-                    return Ok(Created {
-                        job: existing,
-                        notes,
-                    });
+                if let Some(job) = ours(&api, &name, &submission).await {
+                    return Ok(Created { job, notes });
                 }
             }
             Err(e) => return Err(cluster.failure(e, "create", "jobs", Some(&name))),
         }
     }
+}
+
+fn is_conflict(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(s) if s.code == 409)
+}
+
+/// The job of that name, if it is the one this submission created.
+async fn ours(api: &Api<Job>, name: &str, submission: &str) -> Option<Job> {
+    let job = retry::idempotent(|| api.get_opt(name)).await.ok()??;
+    (annotation(&job, keys::SUBMISSION) == Some(submission)).then_some(job)
+}
+
+/// 128 bits from the standard library's randomly seeded hashers, the clock and the process id:
+/// unique per submission, which is all the mark needs (it guards against no attacker).
+fn submission_uid() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let half = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(now);
+        h.write_u32(std::process::id());
+        h.write_u64(salt);
+        h.finish()
+    };
+    format!("{:016x}{:016x}", half(1), half(2))
 }
 
 #[cfg(test)]
@@ -276,6 +322,13 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(state(&done), JobState::Succeeded);
+    }
+
+    #[test]
+    fn submission_uids_differ() {
+        let a = submission_uid();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, submission_uid());
     }
 
     #[test]

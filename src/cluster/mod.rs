@@ -30,9 +30,20 @@ pub struct Target {
     pub namespace: Option<String>,
 }
 
+/// How long opening a connection to the API server may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a request may wait for the server's next byte before it is given up. The API
+/// server's own limit for a request is a minute; admission webhooks may take up to 30 s each.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct Cluster {
+    /// For every request that expects an answer soon: a server that accepts the connection and
+    /// then says nothing fails it after [`READ_TIMEOUT`] instead of hanging the command.
     pub client: kube::Client,
+    /// For log follows only, which stay quiet for as long as the agent prints nothing.
+    pub streams: kube::Client,
     pub namespace: String,
     pub context: String,
     pub server: String,
@@ -105,10 +116,13 @@ pub async fn connect(target: &Target) -> Result<Cluster, Failure> {
     let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .map_err(|e| kubeconfig_failure(e, &source))?;
-    // Fail fast when the API server is down; reads have no timeout of their own because log
-    // streams and waits legitimately stay open for hours.
-    config.connect_timeout = Some(Duration::from_secs(10));
-    config.read_timeout = None;
+    // Fail fast when the API server is down or stops answering. The timeout counts from when a
+    // request was sent, not from when its pooled connection went idle.
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.read_timeout = Some(READ_TIMEOUT);
+    config.reset_reader_on_write = true;
+    let mut stream_config = config.clone();
+    stream_config.read_timeout = None;
     let namespace = target
         .namespace
         .clone()
@@ -119,14 +133,17 @@ pub async fn connect(target: &Target) -> Result<Cluster, Failure> {
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let client = kube::Client::try_from(config).map_err(|e| {
+    let setup_failure = |e: kube::Error| {
         Failure::new(format!(
             "cannot set up a client for context '{context}': {}",
             errors::short(&e)
         ))
-    })?;
+    };
+    let client = kube::Client::try_from(config).map_err(setup_failure)?;
+    let streams = kube::Client::try_from(stream_config).map_err(setup_failure)?;
     Ok(Cluster {
         client,
+        streams,
         namespace,
         context,
         server,

@@ -32,13 +32,14 @@ pub async fn find(cluster: &Cluster, name: &str) -> Result<Option<Pod>, Failure>
 }
 
 /// A container's log as a byte stream. The error is kube's own: the follower tells a dropped
-/// connection from a container that has not started, and retries accordingly.
+/// connection from a container that has not started, and retries accordingly. The client has no
+/// read timeout: a follow stays quiet for as long as the agent prints nothing.
 pub async fn log(
     cluster: &Cluster,
     pod: &str,
     params: &LogParams,
 ) -> Result<impl futures::AsyncBufRead + use<>, kube::Error> {
-    let api: Api<Pod> = cluster.api();
+    let api: Api<Pod> = Api::namespaced(cluster.streams.clone(), &cluster.namespace);
     api.log_stream(pod, params).await
 }
 

@@ -15,7 +15,7 @@ use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::LogParams;
 
-use crate::cluster::errors::{is_not_found, is_transient};
+use crate::cluster::errors::{is_not_found, is_timeout, is_transient};
 use crate::cluster::jobs::{self, JobState};
 use crate::cluster::{Cluster, pods, retry};
 use crate::failure::Failure;
@@ -142,7 +142,9 @@ pub async fn follow(
             Err(e) if is_not_found(&e) => {}
             // The connection broke mid-stream: what was complete is printed; ask again from there.
             Err(kube::Error::ReadEvents(_)) => {}
-            Err(e) if is_transient(&e) || is_waiting_to_start(&e) => {
+            // A reconnect that timed out is one more passing failure of a long follow, bounded
+            // by the count below; elsewhere a timeout is reported at once.
+            Err(e) if is_transient(&e) || is_timeout(&e) || is_waiting_to_start(&e) => {
                 stream_failures += 1;
                 if stream_failures > 8 {
                     return Err(cluster

@@ -233,6 +233,9 @@ pub struct Faults {
     /// The first N job creates are stored, then the connection is dropped before the body: the
     /// client cannot know whether its job exists.
     pub drop_connection_on_create: u32,
+    /// The first N job creates are stored, then answered 504 as a proxy in front of a slow server
+    /// does. kube's client sends the create again by itself and is told the name is taken.
+    pub gateway_timeout_after_create: u32,
     /// The first N GETs (get, list, watch, logs) answer 500.
     pub server_errors: u32,
     /// The first N GETs answer 503 (kube-rs retries these by itself).
@@ -253,6 +256,7 @@ impl Default for Faults {
             retry_after_seconds: 1,
             server_errors_on_create: 0,
             drop_connection_on_create: 0,
+            gateway_timeout_after_create: 0,
             server_errors: 0,
             unavailable: 0,
             expire_watches: 0,

@@ -479,6 +479,11 @@ pub(super) fn create(ctx: &Ctx, kind: Kind, ns: Option<&str>) -> Result<Response
         if st.faults.drop_connection_on_create > 0 {
             st.faults.drop_connection_on_create -= 1;
             drop_connection = true;
+        } else if st.faults.gateway_timeout_after_create > 0 {
+            st.faults.gateway_timeout_after_create -= 1;
+            return Err(ApiError::gateway_timeout(
+                "fake: the job was stored but the answer timed out",
+            ));
         }
     }
     drop(st);

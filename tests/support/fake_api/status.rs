@@ -172,6 +172,10 @@ impl ApiError {
         ApiError::new(503, "ServiceUnavailable", message)
     }
 
+    pub fn gateway_timeout(message: &str) -> ApiError {
+        ApiError::new(504, "Timeout", message)
+    }
+
     pub fn too_many_requests(retry_after: u32) -> ApiError {
         ApiError {
             details: Some(json!({"retryAfterSeconds": retry_after})),
