@@ -1,0 +1,108 @@
+//! `detect` following a committed lockfile's resolved graph, through the compiled binary in
+//! a throwaway git repository: the path it found is the evidence, in text and in JSON.
+
+mod support;
+
+use support::{TestRepo, stderr_of, stdout_of};
+
+fn detect_json(files: &[(&str, &str)]) -> serde_json::Value {
+    let repo = TestRepo::committed(files);
+    let out = repo.cmd().args(["detect", "-o", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout_of(&out)))
+}
+
+/// `(service, [file: reason, …])` for each entry of `services` or `optional`.
+fn listed(v: &serde_json::Value, key: &str) -> Vec<(String, Vec<String>)> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} missing: {v}"))
+        .iter()
+        .map(|s| {
+            let evidence = s["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e["file"].as_str().unwrap(),
+                        e["reason"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            (s["name"].as_str().unwrap().to_string(), evidence)
+        })
+        .collect()
+}
+
+fn names(v: &serde_json::Value, key: &str) -> Vec<String> {
+    listed(v, key).into_iter().map(|(n, _)| n).collect()
+}
+
+fn first_evidence(v: &serde_json::Value, key: &str, service: &str) -> String {
+    listed(v, key)
+        .into_iter()
+        .find(|(n, _)| n == service)
+        .and_then(|(_, e)| e.into_iter().next())
+        .unwrap_or_else(|| panic!("no {service} in {key}: {v}"))
+}
+
+const GEMFILE_LOCK: &str = concat!(
+    "GEM\n  remote: https://rubygems.org/\n  specs:\n",
+    "    good_job (4.1.0)\n      pg (>= 1.0.0)\n",
+    "    pg (1.5.9)\n",
+    "    rails (7.1.0)\n",
+    "    redis (5.3.0)\n      redis-client (>= 0.22.0)\n",
+    "    redis-client (0.22.2)\n",
+    "    redis-namespace (1.11.0)\n      redis (>= 4)\n\n",
+    "PLATFORMS\n  ruby\n\n",
+    "DEPENDENCIES\n  good_job\n  rails\n  redis-namespace\n\n",
+);
+
+#[test]
+fn gemfile_lock_wrappers_start_their_services_and_show_the_path() {
+    let files = [
+        (
+            "Gemfile",
+            "gem 'rails'\ngem 'redis-namespace'\ngem 'good_job'\n",
+        ),
+        ("Gemfile.lock", GEMFILE_LOCK),
+    ];
+    let v = detect_json(&files);
+    assert_eq!(names(&v, "services"), ["postgres", "redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "Gemfile.lock: redis-namespace → redis"
+    );
+    assert_eq!(
+        first_evidence(&v, "services", "postgres"),
+        "Gemfile.lock: good_job → pg"
+    );
+    let repo = TestRepo::committed(&files);
+    let out = repo.cmd().arg("detect").output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("Gemfile.lock: redis-namespace → redis"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+#[test]
+fn gemfile_lock_adds_nothing_the_gemfile_rules_out() {
+    let v = detect_json(&[
+        (
+            "Gemfile",
+            "gem 'rails'\n# gem 'redis-namespace'\ngroup :production do\n  gem 'good_job'\nend\n",
+        ),
+        ("Gemfile.lock", GEMFILE_LOCK),
+    ]);
+    assert_eq!(names(&v, "services"), Vec::<String>::new(), "{v}");
+    assert_eq!(names(&v, "optional"), ["postgres"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "optional", "postgres"),
+        "Gemfile.lock: good_job → pg (group :production)"
+    );
+}
