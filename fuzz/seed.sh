@@ -53,6 +53,10 @@ while IFS= read -r -d '' ws; do
     [ -f "$pkg" ] && seed detect_node 1 "$ws" "$pkg"
 done < <(find "$root/tests/corpus" -type f -name pnpm-workspace.yaml -print0)
 
+mkdir -p "$out/detect_npm_lock"
+printf '\x01{"dependencies": {"knex": "^3"}}\0{"lockfileVersion": 3, "packages": {"": {"dependencies": {"knex": "^3"}}, "node_modules/knex": {"peerDependencies": {"pg": "^8"}}, "node_modules/db": {"name": "pg"}}}' \
+    >"$out/detect_npm_lock/seed-knex"
+
 each_file detect_python 0 pyproject.toml
 each_file detect_python 1 'requirements*.txt'
 each_file detect_python 4 Pipfile

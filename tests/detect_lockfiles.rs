@@ -106,3 +106,37 @@ fn gemfile_lock_adds_nothing_the_gemfile_rules_out() {
         "Gemfile.lock: good_job → pg (group :production)"
     );
 }
+
+#[test]
+fn package_lock_wrappers_start_their_services_and_show_the_path() {
+    let lock = r#"{"lockfileVersion": 3, "packages": {
+        "": {"dependencies": {"knex": "^3", "bee-queue": "^1"}},
+        "node_modules/knex": {"version": "3.1.0", "peerDependencies": {"pg": "^8"}},
+        "node_modules/pg": {"version": "8.11.0"},
+        "node_modules/bee-queue": {"version": "1.7.1", "dependencies": {"redis": "^3"}},
+        "node_modules/redis": {"version": "3.1.2"}
+    }}"#;
+    let v = detect_json(&[
+        (
+            "package.json",
+            r#"{"dependencies": {"knex": "^3", "bee-queue": "^1"}}"#,
+        ),
+        ("package-lock.json", lock),
+    ]);
+    assert_eq!(names(&v, "services"), ["postgres", "redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "postgres"),
+        "package-lock.json: knex → pg"
+    );
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "package-lock.json: bee-queue → redis"
+    );
+    // the same lock with a package.json that no longer asks for them
+    let v = detect_json(&[
+        ("package.json", r#"{"dependencies": {"express": "^4"}}"#),
+        ("package-lock.json", lock),
+    ]);
+    assert_eq!(names(&v, "services"), Vec::<String>::new(), "{v}");
+    assert_eq!(names(&v, "optional"), Vec::<String>::new(), "{v}");
+}

@@ -180,3 +180,81 @@ fn mysql_next_to_pg_is_a_choice() {
     ]);
     assert_services(&d, &[PG], &[]);
 }
+
+/// A package-lock.json (v3) for an app whose package.json names only wrappers.
+const NPM_LOCK: &str = r#"{
+  "name": "app", "lockfileVersion": 3, "requires": true,
+  "packages": {
+    "": {"name": "app", "dependencies": {"knex": "^3", "queue": "npm:bee-queue@1"},
+         "devDependencies": {"test-tool": "^1"}},
+    "node_modules/knex": {"version": "3.1.0", "dependencies": {"pg-connection-string": "2"},
+                          "peerDependencies": {"pg": "^8"}},
+    "node_modules/pg-connection-string": {"version": "2.6.0"},
+    "node_modules/pg": {"version": "8.11.0"},
+    "node_modules/queue": {"name": "bee-queue", "version": "1.7.1",
+                           "dependencies": {"kv": "npm:redis@3"}},
+    "node_modules/kv": {"name": "redis", "version": "3.1.2"},
+    "node_modules/test-tool": {"version": "1.0.0", "dependencies": {"ioredis": "5"}},
+    "node_modules/test-tool/node_modules/ioredis": {"version": "5.4.0"},
+    "node_modules/orphan": {"version": "1.0.0", "dependencies": {"pg": "8"}}
+  }
+}"#;
+
+#[test]
+fn package_lock_graph_reaches_clients_through_wrappers() {
+    let pkg = r#"{"dependencies": {"knex": "^3", "queue": "npm:bee-queue@1"}}"#;
+    let d = run(&[("package.json", pkg), ("package-lock.json", NPM_LOCK)]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    assert_eq!(evidence(&d, PG), vec!["package-lock.json: knex → pg"]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["package-lock.json: bee-queue → redis"]
+    );
+}
+
+#[test]
+fn package_lock_follows_only_what_package_json_declares() {
+    // the lock may list more than package.json asks for now: only declared packages lead
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"express": "^4"}}"#),
+        ("package-lock.json", NPM_LOCK),
+    ]);
+    assert_services(&d, &[], &[]);
+    // a devDependency's own dependencies are tooling: optional
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"devDependencies": {"test-tool": "^1"}}"#,
+        ),
+        ("package-lock.json", NPM_LOCK),
+    ]);
+    assert_services(&d, &[], &[REDIS]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["package-lock.json: test-tool → ioredis (devDependency)"]
+    );
+    // a workspace member's dependencies are covered by the root's lock
+    let d = run(&[
+        ("package.json", r#"{"workspaces": ["apps/*"]}"#),
+        (
+            "apps/api/package.json",
+            r#"{"dependencies": {"knex": "^3"}}"#,
+        ),
+        ("package-lock.json", NPM_LOCK),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    // a lock without a package.json next to it or above it leads nowhere
+    let d = run(&[("package-lock.json", NPM_LOCK)]);
+    assert_services(&d, &[], &[]);
+}
+
+#[test]
+fn broken_package_lock_is_a_warning() {
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"pg": "^8"}}"#),
+        ("package-lock.json", "{\"packages\": "),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert_eq!(d.warnings[0].file, "package-lock.json");
+}
