@@ -56,6 +56,9 @@ done < <(find "$root/tests/corpus" -type f -name pnpm-workspace.yaml -print0)
 mkdir -p "$out/detect_npm_lock"
 printf '\x01{"dependencies": {"knex": "^3"}}\0{"lockfileVersion": 3, "packages": {"": {"dependencies": {"knex": "^3"}}, "node_modules/knex": {"peerDependencies": {"pg": "^8"}}, "node_modules/db": {"name": "pg"}}}' \
     >"$out/detect_npm_lock/seed-knex"
+mkdir -p "$out/detect_pnpm_lock"
+printf '\x01{"dependencies": {"knex": "^3"}}\0lockfileVersion: "9.0"\nsnapshots:\n  knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n' \
+    >"$out/detect_pnpm_lock/seed-knex"
 
 each_file detect_python 0 pyproject.toml
 each_file detect_python 1 'requirements*.txt'

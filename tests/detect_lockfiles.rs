@@ -140,3 +140,19 @@ fn package_lock_wrappers_start_their_services_and_show_the_path() {
     assert_eq!(names(&v, "services"), Vec::<String>::new(), "{v}");
     assert_eq!(names(&v, "optional"), Vec::<String>::new(), "{v}");
 }
+
+#[test]
+fn pnpm_lock_wrappers_start_their_services_and_show_the_path() {
+    let v = detect_json(&[
+        ("package.json", r#"{"dependencies": {"bee-queue": "^1"}}"#),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\nsnapshots:\n  bee-queue@1.7.1:\n    dependencies:\n      redis: 3.1.2\n  redis@3.1.2: {}\n",
+        ),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "pnpm-lock.yaml: bee-queue → redis"
+    );
+}

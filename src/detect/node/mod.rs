@@ -3,6 +3,7 @@
 //! lockfiles' resolved graphs (one module per format).
 
 mod npm_lock;
+mod pnpm_lock;
 
 use std::collections::HashSet;
 
@@ -114,6 +115,7 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for f in files {
         let parse: fn(&str) -> Result<Graph, String> = match file_name(f) {
             "package-lock.json" => npm_lock::parse,
+            "pnpm-lock.yaml" => pnpm_lock::parse,
             _ => continue,
         };
         lockfile(ctx, f, &roots, parse);

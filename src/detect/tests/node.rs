@@ -258,3 +258,47 @@ fn broken_package_lock_is_a_warning() {
     assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
     assert_eq!(d.warnings[0].file, "package-lock.json");
 }
+
+#[test]
+fn pnpm_lock_graph_in_lockfile_9_and_6() {
+    let v9 = "lockfileVersion: '9.0'\n\
+importers:\n  .:\n    dependencies:\n      knex:\n        specifier: ^3\n        version: 3.1.0(pg@8.11.0)\n\
+packages:\n  knex@3.1.0:\n    resolution: {integrity: sha512-x}\n  pg@8.11.0:\n    resolution: {integrity: sha512-y}\n\
+snapshots:\n  knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n      local: link:../lib\n  pg@8.11.0: {}\n  \
+bee-queue@1.7.1:\n    dependencies:\n      kv: redis@3.1.2\n  redis@3.1.2: {}\n";
+    let v6 = "lockfileVersion: '6.0'\n\
+packages:\n  /knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n    dev: false\n  \
+/bee-queue@1.7.1:\n    dependencies:\n      kv: /redis@3.1.2\n  /redis@3.1.2:\n    dev: false\n";
+    for lock in [v9, v6] {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies": {"knex": "^3"}, "devDependencies": {"bee-queue": "^1"}}"#,
+            ),
+            ("pnpm-lock.yaml", lock),
+        ]);
+        assert_services(&d, &[PG], &[REDIS]);
+        assert_eq!(evidence(&d, PG), vec!["pnpm-lock.yaml: knex → pg"]);
+        assert_eq!(
+            evidence(&d, REDIS),
+            vec!["pnpm-lock.yaml: bee-queue → redis (devDependency)"]
+        );
+    }
+    // a workspace member below the lock
+    let d = run(&[
+        ("pnpm-workspace.yaml", "packages:\n  - apps/*\n"),
+        ("package.json", "{}"),
+        (
+            "apps/api/package.json",
+            r#"{"dependencies": {"knex": "^3"}}"#,
+        ),
+        ("pnpm-lock.yaml", v9),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"pg": "^8"}}"#),
+        ("pnpm-lock.yaml", "packages: ["),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(d.warnings[0].file, "pnpm-lock.yaml");
+}
