@@ -59,6 +59,11 @@ printf '\x01{"dependencies": {"knex": "^3"}}\0{"lockfileVersion": 3, "packages":
 mkdir -p "$out/detect_pnpm_lock"
 printf '\x01{"dependencies": {"knex": "^3"}}\0lockfileVersion: "9.0"\nsnapshots:\n  knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n' \
     >"$out/detect_pnpm_lock/seed-knex"
+mkdir -p "$out/detect_yarn_lock"
+printf '\x01{"dependencies": {"bee-queue": "^1"}}\0bee-queue@^1.7.1:\n  version "1.7.1"\n  dependencies:\n    kv "npm:redis@^3"\n' \
+    >"$out/detect_yarn_lock/seed-classic"
+printf '\x01{"dependencies": {"bee-queue": "^1"}}\0__metadata:\n  version: 8\n"bee-queue@npm:^1.7.1":\n  resolution: "bee-queue@npm:1.7.1"\n  dependencies:\n    redis: "npm:^3"\n' \
+    >"$out/detect_yarn_lock/seed-berry"
 
 each_file detect_python 0 pyproject.toml
 each_file detect_python 1 'requirements*.txt'

@@ -156,3 +156,19 @@ fn pnpm_lock_wrappers_start_their_services_and_show_the_path() {
         "pnpm-lock.yaml: bee-queue → redis"
     );
 }
+
+#[test]
+fn yarn_lock_wrappers_start_their_services_and_show_the_path() {
+    let v = detect_json(&[
+        ("package.json", r#"{"dependencies": {"bee-queue": "^1"}}"#),
+        (
+            "yarn.lock",
+            "# yarn lockfile v1\n\nbee-queue@^1.7.1:\n  version \"1.7.1\"\n  dependencies:\n    redis \"^3.1.2\"\n\nredis@^3.1.2:\n  version \"3.1.2\"\n",
+        ),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "yarn.lock: bee-queue → redis"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod npm_lock;
 mod pnpm_lock;
+mod yarn_lock;
 
 use std::collections::HashSet;
 
@@ -116,6 +117,7 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         let parse: fn(&str) -> Result<Graph, String> = match file_name(f) {
             "package-lock.json" => npm_lock::parse,
             "pnpm-lock.yaml" => pnpm_lock::parse,
+            "yarn.lock" => yarn_lock::parse,
             _ => continue,
         };
         lockfile(ctx, f, &roots, parse);

@@ -302,3 +302,32 @@ packages:\n  /knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n    d
     assert_services(&d, &[PG], &[]);
     assert_eq!(d.warnings[0].file, "pnpm-lock.yaml");
 }
+
+#[test]
+fn yarn_lock_graph_classic_and_berry() {
+    let classic = "# yarn lockfile v1\n\n\n\
+knex@^3.0.0, \"knex@^3.1.0\":\n  version \"3.1.0\"\n  dependencies:\n    pg-connection-string \"2.6.2\"\n  \
+optionalDependencies:\n    pg \"^8\"\n\n\
+bee-queue@^1.7.1:\n  version \"1.7.1\"\n  dependencies:\n    kv \"npm:redis@^3\"\n\n\
+kv@npm:redis@^3:\n  version \"3.1.2\"\n\n\
+orphan@^1:\n  dependencies:\n    ioredis \"^5\"\n";
+    let berry = "__metadata:\n  version: 8\n\n\
+\"knex@npm:^3.1.0\":\n  version: 3.1.0\n  resolution: \"knex@npm:3.1.0\"\n  dependencies:\n    pg-connection-string: \"npm:2.6.2\"\n  \
+optionalDependencies:\n    pg: \"npm:^8\"\n\n\
+\"bee-queue@npm:^1.7.1\":\n  resolution: \"bee-queue@npm:1.7.1\"\n  dependencies:\n    kv: \"npm:redis@^3\"\n\n\
+\"orphan@npm:^1\":\n  resolution: \"orphan@npm:1.0.0\"\n  dependencies:\n    ioredis: \"npm:^5\"\n";
+    for lock in [classic, berry] {
+        let d = run(&[
+            ("package.json", r#"{"dependencies": {"bee-queue": "^1"}}"#),
+            ("yarn.lock", lock),
+        ]);
+        assert_services(&d, &[REDIS], &[]);
+        assert_eq!(evidence(&d, REDIS), vec!["yarn.lock: bee-queue → redis"]);
+        let d = run(&[
+            ("package.json", r#"{"dependencies": {"knex": "^3"}}"#),
+            ("yarn.lock", lock),
+        ]);
+        assert_services(&d, &[PG], &[]);
+        assert_eq!(evidence(&d, PG), vec!["yarn.lock: knex → pg"]);
+    }
+}
