@@ -66,6 +66,11 @@ printf '\x01{"dependencies": {"bee-queue": "^1"}}\0__metadata:\n  version: 8\n"b
     >"$out/detect_yarn_lock/seed-berry"
 
 each_file detect_python 0 pyproject.toml
+mkdir -p "$out/detect_poetry_lock" "$out/detect_uv_lock"
+printf '\x01[tool.poetry.dependencies]\nrq = "*"\n\0[[package]]\nname = "rq"\n\n[package.dependencies]\nredis = ">=4"\n' \
+    >"$out/detect_poetry_lock/seed-rq"
+printf '\x01[project]\ndependencies = ["arq"]\n\0[[package]]\nname = "arq"\ndependencies = [{ name = "redis" }]\n' \
+    >"$out/detect_uv_lock/seed-arq"
 each_file detect_python 1 'requirements*.txt'
 each_file detect_python 4 Pipfile
 

@@ -172,3 +172,37 @@ fn yarn_lock_wrappers_start_their_services_and_show_the_path() {
         "yarn.lock: bee-queue → redis"
     );
 }
+
+#[test]
+fn uv_and_poetry_lock_wrappers_start_their_services_and_show_the_path() {
+    let v = detect_json(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"app\"\ndependencies = [\"arq\"]\n",
+        ),
+        (
+            "uv.lock",
+            "version = 1\n\n[[package]]\nname = \"arq\"\ndependencies = [{ name = \"redis\" }]\n",
+        ),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "uv.lock: arq → redis"
+    );
+    let v = detect_json(&[
+        (
+            "pyproject.toml",
+            "[tool.poetry.dependencies]\npython = \"^3.12\"\narq = \"*\"\n",
+        ),
+        (
+            "poetry.lock",
+            "[[package]]\nname = \"arq\"\n\n[package.dependencies]\nredis = {version = \">=4\", extras = [\"hiredis\"]}\n",
+        ),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "poetry.lock: arq → redis"
+    );
+}

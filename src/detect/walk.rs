@@ -96,7 +96,10 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
     match ext {
         "" => matches!(name, "Gemfile" | "Pipfile"),
         "rb" => name == "gems.rb",
-        "lock" => matches!(name, "Gemfile.lock" | "Cargo.lock" | "yarn.lock"),
+        "lock" => matches!(
+            name,
+            "Gemfile.lock" | "Cargo.lock" | "yarn.lock" | "poetry.lock" | "uv.lock"
+        ),
         "locked" => name == "gems.locked",
         "json" => matches!(name, "package.json" | "package-lock.json"),
         "toml" => matches!(name, "pyproject.toml" | "Cargo.toml"),

@@ -1,5 +1,9 @@
 //! Python: requirements files (following `-r`), pyproject.toml (PEP 621, PEP 735
-//! dependency groups, Poetry, uv, PDM) and Pipfile.
+//! dependency groups, Poetry, uv, PDM) and Pipfile; poetry.lock and uv.lock's resolved
+//! graphs (one module per format).
+
+mod poetry_lock;
+mod uv_lock;
 
 use std::collections::HashSet;
 
@@ -7,6 +11,7 @@ use toml::{Table, Value};
 
 use super::Service;
 use super::collect::{Basis, Eco, Scan, Weight};
+use super::graph::{self, Client, Graph, Root};
 use super::path::{file_name, join, parent};
 
 const SRC: Basis = Basis::Driver(Eco::Python);
@@ -109,7 +114,31 @@ fn marker_is_conditional(marker: &str) -> bool {
         })
 }
 
+/// A development group or file (`dependency-group [lint]`, `poetry dev-dependency`,
+/// `requirements-dev.txt`) but not a test one: tooling, whose own dependencies the default
+/// setup does not run.
+fn dev_tooling(file: &str, reason: &str) -> bool {
+    let label = reason.split('"').next().unwrap_or("").to_ascii_lowercase();
+    let named = if label.starts_with("requirement") {
+        file_name(file).to_ascii_lowercase()
+    } else {
+        label
+    };
+    (named.contains("dev") || named.contains('[')) && !named.contains("test")
+}
+
 fn report(ctx: &mut Scan<'_>, file: &str, req: &Req, reason: String, weight: Weight) {
+    let tooling = weight == Weight::Needed && dev_tooling(file, &reason);
+    ctx.declared.push((
+        Eco::Python,
+        file.to_string(),
+        Root {
+            name: req.name.clone(),
+            weight: if tooling { Weight::Optional } else { weight },
+            note: (tooling || weight != Weight::Needed)
+                .then(|| reason.split(" \"").next().unwrap_or("").to_string()),
+        },
+    ));
     let conditional = !req.marker.is_empty() && marker_is_conditional(&req.marker);
     let (weight, reason) = if conditional && weight == Weight::Needed {
         (
@@ -147,6 +176,41 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         {
             requirements(ctx, f, &mut visited, 0, None);
         }
+    }
+    for f in files {
+        let parse: fn(&str) -> Result<Graph, String> = match file_name(f) {
+            "poetry.lock" => poetry_lock::parse,
+            "uv.lock" => uv_lock::parse,
+            _ => continue,
+        };
+        let roots = ctx.declared_below(Eco::Python, parent(f));
+        if roots.is_empty() {
+            continue;
+        }
+        let Some(text) = ctx.text(f) else { continue };
+        let graph = match parse(&text) {
+            Ok(g) => g,
+            Err(e) => {
+                ctx.warn(f, e);
+                continue;
+            }
+        };
+        let client = |name: &str| {
+            let req = Req {
+                name: name.to_string(),
+                extras: Vec::new(),
+                marker: String::new(),
+            };
+            match kind(&req) {
+                Some(Kind::Service(service)) => Some(Client {
+                    service,
+                    postgis: false,
+                }),
+                _ => None,
+            }
+        };
+        let reaches = graph::reach(&graph, &roots, &client);
+        graph::report(ctx, f, reaches, SRC);
     }
 }
 
