@@ -76,6 +76,10 @@ each_file detect_python 4 Pipfile
 
 each_file detect_go 0 go.mod
 each_file detect_rust 0 Cargo.toml
+while IFS= read -r -d '' lock; do
+    manifest="$(dirname "$lock")/Cargo.toml"
+    [ -f "$manifest" ] && seed detect_cargo_lock 1 "$manifest" "$lock"
+done < <(find "$root/tests/corpus" -type f -name Cargo.lock -print0)
 each_file detect_compose 0 '*compose*.y*ml'
 
 mkdir -p "$out/detect_elixir"

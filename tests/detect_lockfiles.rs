@@ -206,3 +206,22 @@ fn uv_and_poetry_lock_wrappers_start_their_services_and_show_the_path() {
         "poetry.lock: arq → redis"
     );
 }
+
+#[test]
+fn cargo_lock_wrappers_start_their_services_and_show_the_path() {
+    let v = detect_json(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\napalis-redis = \"0.6\"\n",
+        ),
+        (
+            "Cargo.lock",
+            "version = 4\n\n[[package]]\nname = \"apalis-redis\"\nversion = \"0.6.0\"\ndependencies = [\"redis\"]\n\n[[package]]\nname = \"redis\"\nversion = \"0.27.0\"\n",
+        ),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "Cargo.lock: apalis-redis → redis"
+    );
+}
