@@ -225,3 +225,16 @@ fn cargo_lock_wrappers_start_their_services_and_show_the_path() {
         "Cargo.lock: apalis-redis → redis"
     );
 }
+
+#[test]
+fn go_indirect_client_with_go_sum_starts_its_service() {
+    let go_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/hibiken/asynq v0.24.1\n\tgithub.com/redis/go-redis/v9 v9.0.3 // indirect\n)\n";
+    let v = detect_json(&[("go.mod", go_mod), ("go.sum", "")]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "go.mod: require github.com/redis/go-redis/v9 v9.0.3 // indirect (imported through a dependency)"
+    );
+    let v = detect_json(&[("go.mod", go_mod)]);
+    assert_eq!(names(&v, "optional"), ["redis"], "{v}");
+}
