@@ -71,6 +71,9 @@ printf '\x01[tool.poetry.dependencies]\nrq = "*"\n\0[[package]]\nname = "rq"\n\n
     >"$out/detect_poetry_lock/seed-rq"
 printf '\x01[project]\ndependencies = ["arq"]\n\0[[package]]\nname = "arq"\ndependencies = [{ name = "redis" }]\n' \
     >"$out/detect_uv_lock/seed-arq"
+mkdir -p "$out/detect_pipfile_lock"
+printf '\x01[packages]\narq = "*"\n\0{"default": {"arq": {}, "redis": {"markers": "python_version >= \x273.8\x27"}}, "develop": {}}' \
+    >"$out/detect_pipfile_lock/seed-arq"
 each_file detect_python 1 'requirements*.txt'
 each_file detect_python 4 Pipfile
 

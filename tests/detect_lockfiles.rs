@@ -238,3 +238,19 @@ fn go_indirect_client_with_go_sum_starts_its_service() {
     let v = detect_json(&[("go.mod", go_mod)]);
     assert_eq!(names(&v, "optional"), ["redis"], "{v}");
 }
+
+#[test]
+fn pipfile_lock_default_client_starts_its_service() {
+    let v = detect_json(&[
+        ("Pipfile", "[packages]\narq = \"*\"\n"),
+        (
+            "Pipfile.lock",
+            r#"{"default": {"arq": {"version": "==0.26"}, "redis": {"version": "==5.0.1"}}, "develop": {}}"#,
+        ),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "Pipfile.lock: redis locked in \"default\""
+    );
+}

@@ -98,7 +98,12 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
         "rb" => name == "gems.rb",
         "lock" => matches!(
             name,
-            "Gemfile.lock" | "Cargo.lock" | "yarn.lock" | "poetry.lock" | "uv.lock"
+            "Gemfile.lock"
+                | "Cargo.lock"
+                | "yarn.lock"
+                | "poetry.lock"
+                | "uv.lock"
+                | "Pipfile.lock"
         ),
         "locked" => name == "gems.locked",
         "json" => matches!(name, "package.json" | "package-lock.json"),

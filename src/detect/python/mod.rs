@@ -2,6 +2,7 @@
 //! dependency groups, Poetry, uv, PDM) and Pipfile; poetry.lock and uv.lock's resolved
 //! graphs (one module per format).
 
+mod pipfile_lock;
 mod poetry_lock;
 mod uv_lock;
 
@@ -177,6 +178,9 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
             requirements(ctx, f, &mut visited, 0, None);
         }
     }
+    for f in files.iter().filter(|f| file_name(f) == "Pipfile.lock") {
+        pipfile_lock(ctx, f);
+    }
     for f in files {
         let parse: fn(&str) -> Result<Graph, String> = match file_name(f) {
             "poetry.lock" => poetry_lock::parse,
@@ -211,6 +215,73 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         };
         let reaches = graph::reach(&graph, &roots, &client);
         graph::report(ctx, f, reaches, SRC);
+    }
+}
+
+/// Pipfile.lock next to a Pipfile: a client locked in `default` is installed with the
+/// Pipfile's packages, one only in `develop` with its development packages (optional, as
+/// tooling's). The Pipfile must still declare something there: a lock whose Pipfile
+/// declares nothing, or that has no Pipfile, is left alone.
+fn pipfile_lock(ctx: &mut Scan<'_>, file: &str) {
+    let pipfile = match join(parent(file), "Pipfile") {
+        Some(p) => p,
+        None => return,
+    };
+    let declared: Vec<bool> = ctx
+        .declared
+        .iter()
+        .filter(|(e, f, _)| *e == Eco::Python && *f == pipfile)
+        .map(|(_, _, r)| r.weight == Weight::Needed)
+        .collect();
+    if declared.is_empty() {
+        return;
+    }
+    let Some(text) = ctx.text(file) else { return };
+    let locked = match pipfile_lock::parse(&text) {
+        Ok(l) => l,
+        Err(e) => {
+            ctx.warn(file, e);
+            return;
+        }
+    };
+    let needed_roots = declared.iter().any(|n| *n);
+    let in_default: Vec<String> = locked
+        .iter()
+        .filter(|l| !l.develop)
+        .map(|l| l.name.clone())
+        .collect();
+    for l in &locked {
+        if l.develop && in_default.contains(&l.name) {
+            continue;
+        }
+        let req = Req {
+            name: l.name.clone(),
+            extras: Vec::new(),
+            marker: l.marker.clone(),
+        };
+        let Some(Kind::Service(service)) = kind(&req) else {
+            continue;
+        };
+        let (weight, section) = if l.develop {
+            (Weight::Optional, "develop")
+        } else if needed_roots {
+            (Weight::Needed, "default")
+        } else {
+            (Weight::Optional, "default")
+        };
+        let conditional = !l.marker.is_empty() && marker_is_conditional(&l.marker);
+        let (weight, reason) = if conditional {
+            (
+                Weight::Optional,
+                format!(
+                    "{} locked in \"{section}\" (only when {})",
+                    l.name, l.marker
+                ),
+            )
+        } else {
+            (weight, format!("{} locked in \"{section}\"", l.name))
+        };
+        ctx.hit(service, file, reason, weight, SRC);
     }
 }
 

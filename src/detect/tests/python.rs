@@ -304,3 +304,37 @@ fn uv_lock_graph_from_the_declared_packages() {
     assert_services(&d, &[], &[]);
     assert_eq!(d.warnings[0].file, "uv.lock");
 }
+
+#[test]
+fn pipfile_lock_sections() {
+    let lock = r#"{"_meta": {}, "default": {"arq": {"version": "==0.26"}, "redis": {"version": "==5.0.1"},
+                   "psycopg2-binary": {"markers": "sys_platform == 'win32'"}},
+                   "develop": {"pytest": {}, "asyncpg": {}}}"#;
+    let d = run(&[
+        (
+            "Pipfile",
+            "[packages]\narq = \"*\"\n\n[dev-packages]\npytest = \"*\"\n",
+        ),
+        ("Pipfile.lock", lock),
+    ]);
+    assert_services(&d, &[REDIS], &[PG]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["Pipfile.lock: redis locked in \"default\""]
+    );
+    assert_eq!(
+        evidence(&d, PG),
+        vec![
+            "Pipfile.lock: psycopg2-binary locked in \"default\" (only when sys_platform == 'win32')",
+            "Pipfile.lock: asyncpg locked in \"develop\""
+        ]
+    );
+    // a Pipfile that declares nothing, or none at all: the lock alone adds nothing
+    assert_services(&run(&[("Pipfile", ""), ("Pipfile.lock", lock)]), &[], &[]);
+    assert_services(&run(&[("Pipfile.lock", lock)]), &[], &[]);
+    let d = run(&[
+        ("Pipfile", "[packages]\nflask = \"*\"\n"),
+        ("Pipfile.lock", "{"),
+    ]);
+    assert_eq!(d.warnings[0].file, "Pipfile.lock");
+}
