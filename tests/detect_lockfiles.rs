@@ -182,7 +182,7 @@ fn uv_and_poetry_lock_wrappers_start_their_services_and_show_the_path() {
         ),
         (
             "uv.lock",
-            "version = 1\n\n[[package]]\nname = \"arq\"\ndependencies = [{ name = \"redis\" }]\n",
+            "version = 1\n\n[[package]]\nname = \"arq\"\ndependencies = [{ name = \"redis\" }]\n\n[[package]]\nname = \"redis\"\nversion = \"5.0.1\"\n",
         ),
     ]);
     assert_eq!(names(&v, "services"), ["redis"], "{v}");
@@ -197,7 +197,7 @@ fn uv_and_poetry_lock_wrappers_start_their_services_and_show_the_path() {
         ),
         (
             "poetry.lock",
-            "[[package]]\nname = \"arq\"\n\n[package.dependencies]\nredis = {version = \">=4\", extras = [\"hiredis\"]}\n",
+            "[[package]]\nname = \"arq\"\n\n[package.dependencies]\nredis = {version = \">=4\", extras = [\"hiredis\"]}\n\n[[package]]\nname = \"redis\"\nversion = \"5.0.1\"\n",
         ),
     ]);
     assert_eq!(names(&v, "services"), ["redis"], "{v}");

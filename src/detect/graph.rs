@@ -32,6 +32,12 @@ impl Graph {
         }
     }
 
+    /// Whether the lock resolved `package` itself, not only named it as somebody's
+    /// dependency (an optional peer that nothing installed).
+    fn resolved(&self, package: &str) -> bool {
+        self.deps.contains_key(package)
+    }
+
     fn deps_of(&self, package: &str) -> &[String] {
         self.deps.get(package).map_or(&[], Vec::as_slice)
     }
@@ -94,7 +100,9 @@ pub(crate) fn reach(
                 }
                 from.insert(next.as_str(), Some(node));
                 queue.push_back(next.as_str());
-                let Some(c) = client(next) else { continue };
+                let Some(c) = client(next).filter(|_| graph.resolved(next)) else {
+                    continue;
+                };
                 if direct.contains(&c.service) || found.iter().any(|f| f.service == c.service) {
                     continue;
                 }
@@ -166,6 +174,7 @@ mod tests {
         let mut g = Graph::default();
         for (a, b) in edges {
             g.edge(a, b);
+            g.package(b);
         }
         g
     }
@@ -219,6 +228,19 @@ mod tests {
         );
         assert_eq!(r, []);
         assert_eq!(reach(&g, &[], &client), []);
+    }
+
+    #[test]
+    fn a_client_the_lock_names_but_never_resolved_is_not_reached() {
+        // knex names pg as an optional peer; without pg in the lock nothing installs it
+        let mut g = Graph::default();
+        g.edge("knex", "pg");
+        assert_eq!(reach(&g, &[root("knex", Weight::Needed)], &client), []);
+        g.package("pg");
+        assert_eq!(
+            paths(&reach(&g, &[root("knex", Weight::Needed)], &client)),
+            [("knex → pg".to_string(), Weight::Needed)]
+        );
     }
 
     #[test]

@@ -268,7 +268,7 @@ snapshots:\n  knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n     
 bee-queue@1.7.1:\n    dependencies:\n      kv: redis@3.1.2\n  redis@3.1.2: {}\n";
     let v6 = "lockfileVersion: '6.0'\n\
 packages:\n  /knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n    dev: false\n  \
-/bee-queue@1.7.1:\n    dependencies:\n      kv: /redis@3.1.2\n  /redis@3.1.2:\n    dev: false\n";
+/bee-queue@1.7.1:\n    dependencies:\n      kv: /redis@3.1.2\n  /redis@3.1.2:\n    dev: false\n  /pg@8.11.0:\n    dev: false\n";
     for lock in [v9, v6] {
         let d = run(&[
             (
@@ -309,13 +309,13 @@ fn yarn_lock_graph_classic_and_berry() {
 knex@^3.0.0, \"knex@^3.1.0\":\n  version \"3.1.0\"\n  dependencies:\n    pg-connection-string \"2.6.2\"\n  \
 optionalDependencies:\n    pg \"^8\"\n\n\
 bee-queue@^1.7.1:\n  version \"1.7.1\"\n  dependencies:\n    kv \"npm:redis@^3\"\n\n\
-kv@npm:redis@^3:\n  version \"3.1.2\"\n\n\
+kv@npm:redis@^3:\n  version \"3.1.2\"\n\npg@^8:\n  version \"8.11.0\"\n\n\
 orphan@^1:\n  dependencies:\n    ioredis \"^5\"\n";
     let berry = "__metadata:\n  version: 8\n\n\
 \"knex@npm:^3.1.0\":\n  version: 3.1.0\n  resolution: \"knex@npm:3.1.0\"\n  dependencies:\n    pg-connection-string: \"npm:2.6.2\"\n  \
 optionalDependencies:\n    pg: \"npm:^8\"\n\n\
 \"bee-queue@npm:^1.7.1\":\n  resolution: \"bee-queue@npm:1.7.1\"\n  dependencies:\n    kv: \"npm:redis@^3\"\n\n\
-\"orphan@npm:^1\":\n  resolution: \"orphan@npm:1.0.0\"\n  dependencies:\n    ioredis: \"npm:^5\"\n";
+\"pg@npm:^8\":\n  resolution: \"pg@npm:8.11.0\"\n\n\"redis@npm:^3\":\n  resolution: \"redis@npm:3.1.2\"\n\n\"orphan@npm:^1\":\n  resolution: \"orphan@npm:1.0.0\"\n  dependencies:\n    ioredis: \"npm:^5\"\n";
     for lock in [classic, berry] {
         let d = run(&[
             ("package.json", r#"{"dependencies": {"bee-queue": "^1"}}"#),
@@ -330,4 +330,22 @@ optionalDependencies:\n    pg: \"npm:^8\"\n\n\
         assert_services(&d, &[PG], &[]);
         assert_eq!(evidence(&d, PG), vec!["yarn.lock: knex → pg"]);
     }
+}
+
+#[test]
+fn an_optional_peer_nothing_installed_is_not_reached() {
+    let lock = r#"{"lockfileVersion": 3, "packages": {
+        "": {"dependencies": {"knex": "^3", "sqlite3": "^5"}},
+        "node_modules/knex": {"version": "3.1.0", "peerDependencies": {"pg": "^8", "sqlite3": "^5"},
+                              "peerDependenciesMeta": {"pg": {"optional": true}}},
+        "node_modules/sqlite3": {"version": "5.1.7"}
+    }}"#;
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"dependencies": {"knex": "^3", "sqlite3": "^5"}}"#,
+        ),
+        ("package-lock.json", lock),
+    ]);
+    assert_services(&d, &[], &[]);
 }

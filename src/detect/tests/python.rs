@@ -236,6 +236,10 @@ version = "0.41"
 
 [package.dependencies]
 asyncpg = "*"
+
+[[package]]
+name = "asyncpg"
+version = "0.29.0"
 "#;
 
 const UV_LOCK: &str = r#"
@@ -264,6 +268,10 @@ version = "5.0.1"
 name = "pytest-postgresql"
 version = "6.0.0"
 dependencies = [{ name = "psycopg" }]
+
+[[package]]
+name = "psycopg"
+version = "3.1.18"
 "#;
 
 #[test]
