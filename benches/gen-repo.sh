@@ -13,10 +13,20 @@ git remote add origin git@github.com:bench/big-app.git
   echo "committer Bench <bench@example.com> 1700000000 +0000"
   echo "data 6"; echo "bench"
   blob() { printf 'M 100644 inline %s\ndata %d\n%s\n' "$1" "$(( ${#2} ))" "$2"; }
-  blob Gemfile $'source "https://rubygems.org"\ngem "rails", "~> 8.0"\ngem "pg", "~> 1.5"\ngem "sidekiq"'
-  blob package.json '{"name":"front","dependencies":{"react":"^19"},"workspaces":["packages/*"]}'
+  blob Gemfile $'source "https://rubygems.org"\ngem "rails", "~> 8.0"\ngem "pg", "~> 1.5"\ngem "sidekiq"\ngem "gem1"'
+  blob package.json '{"name":"front","dependencies":{"react":"^19","p1":"1"},"workspaces":["packages/*"]}'
   blob .ruby-version '3.3.5'
   blob config/database.yml $'development:\n  adapter: postgresql\n  database: app_dev'
+  # lockfiles of a real app's size, so detection walks their graphs: 400 gems and 4,000 npm
+  # packages in chains, none of them a service client
+  lock=$'GEM\n  remote: https://rubygems.org/\n  specs:\n'
+  for g in $(seq 400); do lock+="    gem$g (1.0.$g)"$'\n'"      gem$(( g + 1 )) (>= 1)"$'\n'; done
+  lock+=$'    pg (1.5.9)\n    sidekiq (7.3.0)\n\nDEPENDENCIES\n  pg\n  rails\n  sidekiq\n'
+  blob Gemfile.lock "$lock"
+  npm='{"lockfileVersion":3,"packages":{"":{"dependencies":{"react":"^19","p1":"1"}}'
+  for p in $(seq 4000); do npm+=",\"node_modules/p$p\":{\"version\":\"1.0.0\",\"dependencies\":{\"p$(( p + 1 ))\":\"1\"}}"; done
+  npm+='}}'
+  blob package-lock.json "$npm"
   per_dir=500
   n=0; d=0
   while [ "$n" -lt "$files" ]; do

@@ -53,12 +53,36 @@ while IFS= read -r -d '' ws; do
     [ -f "$pkg" ] && seed detect_node 1 "$ws" "$pkg"
 done < <(find "$root/tests/corpus" -type f -name pnpm-workspace.yaml -print0)
 
+mkdir -p "$out/detect_npm_lock"
+printf '\x01{"dependencies": {"knex": "^3"}}\0{"lockfileVersion": 3, "packages": {"": {"dependencies": {"knex": "^3"}}, "node_modules/knex": {"peerDependencies": {"pg": "^8"}}, "node_modules/db": {"name": "pg"}}}' \
+    >"$out/detect_npm_lock/seed-knex"
+mkdir -p "$out/detect_pnpm_lock"
+printf '\x01{"dependencies": {"knex": "^3"}}\0lockfileVersion: "9.0"\nsnapshots:\n  knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n' \
+    >"$out/detect_pnpm_lock/seed-knex"
+mkdir -p "$out/detect_yarn_lock"
+printf '\x01{"dependencies": {"bee-queue": "^1"}}\0bee-queue@^1.7.1:\n  version "1.7.1"\n  dependencies:\n    kv "npm:redis@^3"\n' \
+    >"$out/detect_yarn_lock/seed-classic"
+printf '\x01{"dependencies": {"bee-queue": "^1"}}\0__metadata:\n  version: 8\n"bee-queue@npm:^1.7.1":\n  resolution: "bee-queue@npm:1.7.1"\n  dependencies:\n    redis: "npm:^3"\n' \
+    >"$out/detect_yarn_lock/seed-berry"
+
 each_file detect_python 0 pyproject.toml
+mkdir -p "$out/detect_poetry_lock" "$out/detect_uv_lock"
+printf '\x01[tool.poetry.dependencies]\nrq = "*"\n\0[[package]]\nname = "rq"\n\n[package.dependencies]\nredis = ">=4"\n' \
+    >"$out/detect_poetry_lock/seed-rq"
+printf '\x01[project]\ndependencies = ["arq"]\n\0[[package]]\nname = "arq"\ndependencies = [{ name = "redis" }]\n' \
+    >"$out/detect_uv_lock/seed-arq"
+mkdir -p "$out/detect_pipfile_lock"
+printf '\x01[packages]\narq = "*"\n\0{"default": {"arq": {}, "redis": {"markers": "python_version >= \x273.8\x27"}}, "develop": {}}' \
+    >"$out/detect_pipfile_lock/seed-arq"
 each_file detect_python 1 'requirements*.txt'
 each_file detect_python 4 Pipfile
 
 each_file detect_go 0 go.mod
 each_file detect_rust 0 Cargo.toml
+while IFS= read -r -d '' lock; do
+    manifest="$(dirname "$lock")/Cargo.toml"
+    [ -f "$manifest" ] && seed detect_cargo_lock 1 "$manifest" "$lock"
+done < <(find "$root/tests/corpus" -type f -name Cargo.lock -print0)
 each_file detect_compose 0 '*compose*.y*ml'
 
 mkdir -p "$out/detect_elixir"

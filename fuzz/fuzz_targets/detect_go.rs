@@ -9,6 +9,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             &["go.mod"],
             &["go.mod", "cmd/server/go.mod"],
             &["go.work", "go.mod"],
+            &["go.mod", "go.sum"],
         ],
         data,
     );

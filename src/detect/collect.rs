@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::graph::Root;
 use super::tree::{Entry, FnvMap, Tree};
 use super::{Service, Warning};
 
@@ -69,6 +70,9 @@ pub(crate) struct Scan<'t> {
     dirs: RefCell<FnvMap<String, Rc<Vec<Entry>>>>,
     pub hits: Vec<Hit>,
     pub alt_sql: Vec<AltSql>,
+    /// Every dependency a manifest declares (not only drivers), with the file that declares
+    /// it: the roots of the lockfile graphs next to or above that file.
+    pub declared: Vec<(Eco, String, Root)>,
     pub warnings: Vec<Warning>,
     pub ruby_version_hint: Option<String>,
 }
@@ -81,6 +85,7 @@ impl<'t> Scan<'t> {
             dirs: RefCell::default(),
             hits: Vec::new(),
             alt_sql: Vec::new(),
+            declared: Vec::new(),
             warnings: Vec::new(),
             ruby_version_hint: None,
         }
@@ -180,6 +185,15 @@ impl<'t> Scan<'t> {
         if let Some(h) = self.hits.last_mut() {
             h.postgis = postgis;
         }
+    }
+
+    /// The roots a lockfile in `dir` covers: what the manifests at or below it declare.
+    pub(crate) fn declared_below(&self, eco: Eco, dir: &str) -> Vec<Root> {
+        self.declared
+            .iter()
+            .filter(|(e, file, _)| *e == eco && super::path::is_within(file, dir))
+            .map(|(_, _, root)| root.clone())
+            .collect()
     }
 
     pub(crate) fn alt_sql(&mut self, eco: Eco, file: &str, name: &str) {

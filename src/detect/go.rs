@@ -126,6 +126,7 @@ fn go_mod(ctx: &mut Scan<'_>, file: &str) {
                 .to_string(),
         );
     }
+    let pruned = complete_indirects(ctx, file, &entries);
     for (directive, args, comment) in entries {
         if directive != "require" {
             continue;
@@ -136,10 +137,15 @@ fn go_mod(ctx: &mut Scan<'_>, file: &str) {
         };
         let version = words.next().unwrap_or("");
         let Some(k) = kind(module) else { continue };
-        // `// indirect`: only a dependency of a dependency; the code does not import it
+        // `// indirect`: a dependency of a dependency, which the code may not import
         let indirect = comment.split([';', ' ']).any(|w| w == "indirect");
         let reason = format!("require {module} {version}").trim_end().to_string();
-        let (weight, reason) = if indirect {
+        let (weight, reason) = if indirect && pruned {
+            (
+                Weight::Needed,
+                format!("{reason} // indirect (imported through a dependency)"),
+            )
+        } else if indirect {
             (Weight::Optional, format!("{reason} // indirect"))
         } else {
             (Weight::Needed, reason)
@@ -157,6 +163,32 @@ fn go_mod(ctx: &mut Scan<'_>, file: &str) {
             ),
         }
     }
+}
+
+/// Whether this go.mod's `// indirect` lines are Go's resolved import graph: from
+/// `go 1.17` on, go.mod lists every module that provides a package the main module's
+/// packages or tests import, directly or through a dependency, and a go.sum next to it
+/// shows the graph was resolved. Modules only a dependency's unused packages need are
+/// not listed then. Requirements of `tool` directives are listed the same way, so with
+/// tools an indirect line may be a tool's, which the app does not run.
+fn complete_indirects(ctx: &Scan<'_>, file: &str, entries: &[(String, String, String)]) -> bool {
+    let modern = entries.iter().any(|(d, args, _)| {
+        d == "go" && {
+            let mut parts = args.trim().split('.');
+            let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+            let minor = parts
+                .next()
+                .and_then(|p| p.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|p| p.parse::<u32>().ok());
+            matches!((major, minor), (Some(1), Some(m)) if m >= 17) || major.is_some_and(|m| m > 1)
+        }
+    });
+    let tools = entries.iter().any(|(d, _, _)| d == "tool");
+    let sum = ctx
+        .list(parent(file))
+        .iter()
+        .any(|e| !e.is_dir && e.name == "go.sum");
+    modern && !tools && sum
 }
 
 #[cfg(test)]

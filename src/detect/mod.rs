@@ -9,6 +9,7 @@ mod collect;
 mod compose;
 mod elixir;
 mod go;
+mod graph;
 mod node;
 mod path;
 mod python;

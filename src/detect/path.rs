@@ -39,3 +39,11 @@ pub(crate) fn join(dir: &str, rel: &str) -> Option<String> {
     }
     Some(parts.join("/"))
 }
+
+/// Is `path` in `dir` or below it (`""` is the root, which holds everything)?
+pub(crate) fn is_within(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}

@@ -90,14 +90,23 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
         return true;
     }
     if ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml") {
-        return name == "pnpm-workspace.yaml" || is_compose_name(&name.to_ascii_lowercase());
+        return matches!(name, "pnpm-workspace.yaml" | "pnpm-lock.yaml")
+            || is_compose_name(&name.to_ascii_lowercase());
     }
     match ext {
         "" => matches!(name, "Gemfile" | "Pipfile"),
         "rb" => name == "gems.rb",
-        "lock" => matches!(name, "Gemfile.lock" | "Cargo.lock"),
+        "lock" => matches!(
+            name,
+            "Gemfile.lock"
+                | "Cargo.lock"
+                | "yarn.lock"
+                | "poetry.lock"
+                | "uv.lock"
+                | "Pipfile.lock"
+        ),
         "locked" => name == "gems.locked",
-        "json" => name == "package.json",
+        "json" => matches!(name, "package.json" | "package-lock.json"),
         "toml" => matches!(name, "pyproject.toml" | "Cargo.toml"),
         "mod" => name == "go.mod",
         "work" => name == "go.work",

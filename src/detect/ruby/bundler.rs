@@ -3,6 +3,7 @@
 
 use super::super::Service;
 use super::super::collect::{Eco, Scan, Weight};
+use super::super::graph::{self, Client, Graph, Root};
 use super::super::path::parent;
 use super::super::version;
 use super::SRC;
@@ -174,8 +175,12 @@ fn report_gem(ctx: &mut Scan<'_>, file: &str, name: &str, reason: String, weight
     }
 }
 
-pub(super) fn gemfile(ctx: &mut Scan<'_>, file: &str) {
-    let Some(text) = ctx.text(file) else { return };
+/// Reads a Gemfile and returns every gem it declares, as roots for the lockfile's graph.
+pub(super) fn gemfile(ctx: &mut Scan<'_>, file: &str) -> Vec<Root> {
+    let mut roots = Vec::new();
+    let Some(text) = ctx.text(file) else {
+        return roots;
+    };
     let mut stack: Vec<Frame> = Vec::new();
     for toks in statements(&text) {
         let first = toks.first().and_then(ident).unwrap_or("");
@@ -200,9 +205,6 @@ pub(super) fn gemfile(ctx: &mut Scan<'_>, file: &str) {
         let Some(Tok::Str(name)) = args.first() else {
             continue;
         };
-        if gem_kind(name).is_none() {
-            continue;
-        }
         let mut groups: Vec<String> = Vec::new();
         let mut platforms: Vec<String> = Vec::new();
         let mut cond = None;
@@ -227,22 +229,33 @@ pub(super) fn gemfile(ctx: &mut Scan<'_>, file: &str) {
         {
             cond = Some("conditional");
         }
-        let base = format!("gem \"{name}\"");
-        let (weight, reason) = if let Some(c) = cond {
-            (Weight::Optional, format!("{base} ({c})"))
+        let note = if let Some(c) = cond {
+            Some(c.to_string())
         } else if !platforms.is_empty() && !platforms.iter().any(|p| mri_platform(p)) {
-            (
-                Weight::Optional,
-                format!("{base} (platforms {})", symbols(&platforms)),
-            )
+            Some(format!("platforms {}", symbols(&platforms)))
         } else if !groups.is_empty() && groups.iter().all(|g| production_group(g)) {
-            (
-                Weight::Optional,
-                format!("{base} (group {})", symbols(&groups)),
-            )
+            Some(format!("group {}", symbols(&groups)))
         } else {
-            (Weight::Needed, base)
+            None
         };
+        let base = format!("gem \"{name}\"");
+        let (weight, reason) = match &note {
+            Some(n) => (Weight::Optional, format!("{base} ({n})")),
+            None => (Weight::Needed, base),
+        };
+        // What a development-only tool pulls in is not what the app or its tests run.
+        let tooling = note.is_none()
+            && !groups.is_empty()
+            && groups.iter().all(|g| g.eq_ignore_ascii_case("development"));
+        roots.push(Root {
+            name: name.clone(),
+            weight: if tooling { Weight::Optional } else { weight },
+            note: if tooling {
+                Some("group :development".to_string())
+            } else {
+                note
+            },
+        });
         report_gem(ctx, file, name, reason, weight);
     }
     // A `group … do` or `if` without its `end` is a Gemfile Bundler would refuse; everything
@@ -254,6 +267,7 @@ pub(super) fn gemfile(ctx: &mut Scan<'_>, file: &str) {
                 .to_string(),
         );
     }
+    roots
 }
 
 fn symbols(v: &[String]) -> String {
@@ -320,8 +334,30 @@ pub(super) fn gemspec(ctx: &mut Scan<'_>, file: &str) {
 /// (specs). Next to a Gemfile it only corroborates: the Gemfile says *how* (groups,
 /// conditions), the lock only *that*. Without a Gemfile, DEPENDENCIES is the best record
 /// of what the project asked for.
-pub(super) fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String]) {
+///
+/// The specs also record what each gem depends on: from the Gemfile's gems (`roots`, or
+/// DEPENDENCIES without a Gemfile) the resolved graph leads to clients the Gemfile never
+/// names (`redis-namespace → redis`).
+pub(super) fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String], roots: Option<&[Root]>) {
     let Some(text) = ctx.text(file) else { return };
+    let (graph, declared) = lock_graph(&text);
+    let roots = match roots {
+        Some(r) => r.to_vec(),
+        None => declared
+            .into_iter()
+            .map(|name| Root {
+                name,
+                weight: Weight::Needed,
+                note: None,
+            })
+            .collect(),
+    };
+    let client = |name: &str| match gem_kind(name) {
+        Some(GemKind::Service(service, postgis)) => Some(Client { service, postgis }),
+        _ => None,
+    };
+    let reaches = graph::reach(&graph, &roots, &client);
+    graph::report(ctx, file, reaches, SRC);
     let dir = parent(file);
     let has_gemfile = ["Gemfile", "gems.rb"].iter().any(|g| {
         let p = if dir.is_empty() {
@@ -371,4 +407,46 @@ pub(super) fn lockfile(ctx: &mut Scan<'_>, file: &str, files: &[String]) {
         };
         report_gem(ctx, file, name, reason, weight);
     }
+}
+
+/// The resolved graph of a Gemfile.lock (specs at four spaces, their dependencies at six, in
+/// GEM, GIT and PATH) and the names under DEPENDENCIES.
+fn lock_graph(text: &str) -> (Graph, Vec<String>) {
+    let mut graph = Graph::default();
+    let mut declared = Vec::new();
+    let mut section = "";
+    let mut spec: Option<&str> = None;
+    for line in text.lines() {
+        if !line.starts_with(' ') {
+            section = line.trim();
+            spec = None;
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let name = line
+            .trim()
+            .split([' ', '!', '('])
+            .next()
+            .unwrap_or("")
+            .trim();
+        if name.is_empty() {
+            continue;
+        }
+        match (section, indent) {
+            ("GEM" | "GIT" | "PATH", 4) => {
+                graph.package(name);
+                spec = Some(name);
+            }
+            ("GEM" | "GIT" | "PATH", 6) => {
+                if let Some(from) = spec {
+                    graph.edge(from, name);
+                }
+            }
+            ("DEPENDENCIES", 2) if !declared.iter().any(|d| d == name) => {
+                declared.push(name.to_string());
+            }
+            _ => {}
+        }
+    }
+    (graph, declared)
 }

@@ -11,6 +11,7 @@ mod rails;
 mod tokens;
 
 use super::collect::{Basis, Eco, Scan};
+use super::graph::Root;
 use super::path::{file_name, parent};
 use bundler::{gemfile, gemspec, lockfile};
 use rails::{cable_yml, chosen_database_yml, database_yml};
@@ -19,10 +20,13 @@ use rails::{cable_yml, chosen_database_yml, database_yml};
 const SRC: Basis = Basis::Driver(Eco::Ruby);
 
 pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
+    // the gems each directory's Gemfile declares, the roots of its lockfile's graph
+    let mut roots: Vec<(&str, Vec<Root>)> = Vec::new();
     for f in files {
         let name = file_name(f);
         if name == "Gemfile" || name == "gems.rb" {
-            gemfile(ctx, f);
+            let declared = gemfile(ctx, f);
+            roots.push((parent(f), declared));
         } else if name.ends_with(".gemspec") {
             gemspec(ctx, f);
         }
@@ -30,7 +34,11 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for f in files {
         let name = file_name(f);
         if name == "Gemfile.lock" || name == "gems.locked" {
-            lockfile(ctx, f, files);
+            let declared = roots
+                .iter()
+                .find(|(dir, _)| *dir == parent(f))
+                .map(|(_, r)| r.as_slice());
+            lockfile(ctx, f, files, declared);
         }
     }
     for f in files.iter().filter(|f| file_name(parent(f)) == "config") {

@@ -87,3 +87,31 @@ fn a_go_mod_the_go_command_would_refuse_is_warned_about() {
     let d = run(&[("go.mod", "module x\n\ngo 1.22\n")]);
     assert!(d.warnings.is_empty(), "{:?}", d.warnings);
 }
+
+#[test]
+fn indirect_clients_with_go_sum_and_a_pruned_graph_are_needed() {
+    let go_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/hibiken/asynq v0.24.1\n\
+                  \tgithub.com/redis/go-redis/v9 v9.0.3 // indirect\n)\n";
+    let d = run(&[
+        ("go.mod", go_mod),
+        ("go.sum", "github.com/hibiken/asynq v0.24.1 h1:x=\n"),
+    ]);
+    assert_services(&d, &[REDIS], &[]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec![
+            "go.mod: require github.com/redis/go-redis/v9 v9.0.3 // indirect (imported through a dependency)"
+        ]
+    );
+    // without go.sum, before go 1.17, or with tools declared: the line may not be imported
+    assert_services(&run(&[("go.mod", go_mod)]), &[], &[REDIS]);
+    let old = go_mod.replace("go 1.22", "go 1.16");
+    assert_services(&run(&[("go.mod", &old), ("go.sum", "")]), &[], &[REDIS]);
+    let tools = format!("{go_mod}\ntool github.com/pressly/goose/v3/cmd/goose\n");
+    assert_services(&run(&[("go.mod", &tools), ("go.sum", "")]), &[], &[REDIS]);
+    // in a module below the root, its own go.sum counts
+    let d = run(&[("svc/go.mod", go_mod), ("svc/go.sum", ""), ("go.sum", "")]);
+    assert_services(&d, &[REDIS], &[]);
+    let d = run(&[("svc/go.mod", go_mod), ("go.sum", "")]);
+    assert_services(&d, &[], &[REDIS]);
+}

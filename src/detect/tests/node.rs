@@ -180,3 +180,172 @@ fn mysql_next_to_pg_is_a_choice() {
     ]);
     assert_services(&d, &[PG], &[]);
 }
+
+/// A package-lock.json (v3) for an app whose package.json names only wrappers.
+const NPM_LOCK: &str = r#"{
+  "name": "app", "lockfileVersion": 3, "requires": true,
+  "packages": {
+    "": {"name": "app", "dependencies": {"knex": "^3", "queue": "npm:bee-queue@1"},
+         "devDependencies": {"test-tool": "^1"}},
+    "node_modules/knex": {"version": "3.1.0", "dependencies": {"pg-connection-string": "2"},
+                          "peerDependencies": {"pg": "^8"}},
+    "node_modules/pg-connection-string": {"version": "2.6.0"},
+    "node_modules/pg": {"version": "8.11.0"},
+    "node_modules/queue": {"name": "bee-queue", "version": "1.7.1",
+                           "dependencies": {"kv": "npm:redis@3"}},
+    "node_modules/kv": {"name": "redis", "version": "3.1.2"},
+    "node_modules/test-tool": {"version": "1.0.0", "dependencies": {"ioredis": "5"}},
+    "node_modules/test-tool/node_modules/ioredis": {"version": "5.4.0"},
+    "node_modules/orphan": {"version": "1.0.0", "dependencies": {"pg": "8"}}
+  }
+}"#;
+
+#[test]
+fn package_lock_graph_reaches_clients_through_wrappers() {
+    let pkg = r#"{"dependencies": {"knex": "^3", "queue": "npm:bee-queue@1"}}"#;
+    let d = run(&[("package.json", pkg), ("package-lock.json", NPM_LOCK)]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    assert_eq!(evidence(&d, PG), vec!["package-lock.json: knex → pg"]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["package-lock.json: bee-queue → redis"]
+    );
+}
+
+#[test]
+fn package_lock_follows_only_what_package_json_declares() {
+    // the lock may list more than package.json asks for now: only declared packages lead
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"express": "^4"}}"#),
+        ("package-lock.json", NPM_LOCK),
+    ]);
+    assert_services(&d, &[], &[]);
+    // a devDependency's own dependencies are tooling: optional
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"devDependencies": {"test-tool": "^1"}}"#,
+        ),
+        ("package-lock.json", NPM_LOCK),
+    ]);
+    assert_services(&d, &[], &[REDIS]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["package-lock.json: test-tool → ioredis (devDependency)"]
+    );
+    // a workspace member's dependencies are covered by the root's lock
+    let d = run(&[
+        ("package.json", r#"{"workspaces": ["apps/*"]}"#),
+        (
+            "apps/api/package.json",
+            r#"{"dependencies": {"knex": "^3"}}"#,
+        ),
+        ("package-lock.json", NPM_LOCK),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    // a lock without a package.json next to it or above it leads nowhere
+    let d = run(&[("package-lock.json", NPM_LOCK)]);
+    assert_services(&d, &[], &[]);
+}
+
+#[test]
+fn broken_package_lock_is_a_warning() {
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"pg": "^8"}}"#),
+        ("package-lock.json", "{\"packages\": "),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert_eq!(d.warnings[0].file, "package-lock.json");
+}
+
+#[test]
+fn pnpm_lock_graph_in_lockfile_9_and_6() {
+    let v9 = "lockfileVersion: '9.0'\n\
+importers:\n  .:\n    dependencies:\n      knex:\n        specifier: ^3\n        version: 3.1.0(pg@8.11.0)\n\
+packages:\n  knex@3.1.0:\n    resolution: {integrity: sha512-x}\n  pg@8.11.0:\n    resolution: {integrity: sha512-y}\n\
+snapshots:\n  knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n      local: link:../lib\n  pg@8.11.0: {}\n  \
+bee-queue@1.7.1:\n    dependencies:\n      kv: redis@3.1.2\n  redis@3.1.2: {}\n";
+    let v6 = "lockfileVersion: '6.0'\n\
+packages:\n  /knex@3.1.0(pg@8.11.0):\n    dependencies:\n      pg: 8.11.0\n    dev: false\n  \
+/bee-queue@1.7.1:\n    dependencies:\n      kv: /redis@3.1.2\n  /redis@3.1.2:\n    dev: false\n  /pg@8.11.0:\n    dev: false\n";
+    for lock in [v9, v6] {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies": {"knex": "^3"}, "devDependencies": {"bee-queue": "^1"}}"#,
+            ),
+            ("pnpm-lock.yaml", lock),
+        ]);
+        assert_services(&d, &[PG], &[REDIS]);
+        assert_eq!(evidence(&d, PG), vec!["pnpm-lock.yaml: knex → pg"]);
+        assert_eq!(
+            evidence(&d, REDIS),
+            vec!["pnpm-lock.yaml: bee-queue → redis (devDependency)"]
+        );
+    }
+    // a workspace member below the lock
+    let d = run(&[
+        ("pnpm-workspace.yaml", "packages:\n  - apps/*\n"),
+        ("package.json", "{}"),
+        (
+            "apps/api/package.json",
+            r#"{"dependencies": {"knex": "^3"}}"#,
+        ),
+        ("pnpm-lock.yaml", v9),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"pg": "^8"}}"#),
+        ("pnpm-lock.yaml", "packages: ["),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(d.warnings[0].file, "pnpm-lock.yaml");
+}
+
+#[test]
+fn yarn_lock_graph_classic_and_berry() {
+    let classic = "# yarn lockfile v1\n\n\n\
+knex@^3.0.0, \"knex@^3.1.0\":\n  version \"3.1.0\"\n  dependencies:\n    pg-connection-string \"2.6.2\"\n  \
+optionalDependencies:\n    pg \"^8\"\n\n\
+bee-queue@^1.7.1:\n  version \"1.7.1\"\n  dependencies:\n    kv \"npm:redis@^3\"\n\n\
+kv@npm:redis@^3:\n  version \"3.1.2\"\n\npg@^8:\n  version \"8.11.0\"\n\n\
+orphan@^1:\n  dependencies:\n    ioredis \"^5\"\n";
+    let berry = "__metadata:\n  version: 8\n\n\
+\"knex@npm:^3.1.0\":\n  version: 3.1.0\n  resolution: \"knex@npm:3.1.0\"\n  dependencies:\n    pg-connection-string: \"npm:2.6.2\"\n  \
+optionalDependencies:\n    pg: \"npm:^8\"\n\n\
+\"bee-queue@npm:^1.7.1\":\n  resolution: \"bee-queue@npm:1.7.1\"\n  dependencies:\n    kv: \"npm:redis@^3\"\n\n\
+\"pg@npm:^8\":\n  resolution: \"pg@npm:8.11.0\"\n\n\"redis@npm:^3\":\n  resolution: \"redis@npm:3.1.2\"\n\n\"orphan@npm:^1\":\n  resolution: \"orphan@npm:1.0.0\"\n  dependencies:\n    ioredis: \"npm:^5\"\n";
+    for lock in [classic, berry] {
+        let d = run(&[
+            ("package.json", r#"{"dependencies": {"bee-queue": "^1"}}"#),
+            ("yarn.lock", lock),
+        ]);
+        assert_services(&d, &[REDIS], &[]);
+        assert_eq!(evidence(&d, REDIS), vec!["yarn.lock: bee-queue → redis"]);
+        let d = run(&[
+            ("package.json", r#"{"dependencies": {"knex": "^3"}}"#),
+            ("yarn.lock", lock),
+        ]);
+        assert_services(&d, &[PG], &[]);
+        assert_eq!(evidence(&d, PG), vec!["yarn.lock: knex → pg"]);
+    }
+}
+
+#[test]
+fn an_optional_peer_nothing_installed_is_not_reached() {
+    let lock = r#"{"lockfileVersion": 3, "packages": {
+        "": {"dependencies": {"knex": "^3", "sqlite3": "^5"}},
+        "node_modules/knex": {"version": "3.1.0", "peerDependencies": {"pg": "^8", "sqlite3": "^5"},
+                              "peerDependenciesMeta": {"pg": {"optional": true}}},
+        "node_modules/sqlite3": {"version": "5.1.7"}
+    }}"#;
+    let d = run(&[
+        (
+            "package.json",
+            r#"{"dependencies": {"knex": "^3", "sqlite3": "^5"}}"#,
+        ),
+        ("package-lock.json", lock),
+    ]);
+    assert_services(&d, &[], &[]);
+}

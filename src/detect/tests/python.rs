@@ -201,3 +201,148 @@ fn broken_toml_warns() {
     assert_services(&d, &[REDIS], &[]);
     assert_eq!(d.warnings[0].file, "pyproject.toml");
 }
+
+const POETRY_LOCK: &str = r#"
+[[package]]
+name = "Django-RQ"
+version = "2.10.1"
+
+[package.dependencies]
+django = ">=3.2"
+rq = ">=1.14"
+
+[[package]]
+name = "rq"
+version = "1.16.1"
+
+[package.dependencies]
+click = ">=5"
+redis = ">=4"
+
+[[package]]
+name = "redis"
+version = "5.0.1"
+
+[[package]]
+name = "dj-database-url"
+version = "2.1.0"
+
+[package.dependencies]
+psycopg = {version = ">=3", optional = true}
+
+[[package]]
+name = "sqlalchemy-utils"
+version = "0.41"
+
+[package.dependencies]
+asyncpg = "*"
+
+[[package]]
+name = "asyncpg"
+version = "0.29.0"
+"#;
+
+const UV_LOCK: &str = r#"
+version = 1
+requires-python = ">=3.12"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "arq" }]
+
+[[package]]
+name = "arq"
+version = "0.26.0"
+dependencies = [{ name = "click" }, { name = "redis", extra = ["hiredis"] }]
+
+[package.optional-dependencies]
+watch = [{ name = "watchfiles" }]
+
+[[package]]
+name = "redis"
+version = "5.0.1"
+
+[[package]]
+name = "pytest-postgresql"
+version = "6.0.0"
+dependencies = [{ name = "psycopg" }]
+
+[[package]]
+name = "psycopg"
+version = "3.1.18"
+"#;
+
+#[test]
+fn poetry_lock_graph_from_the_declared_packages() {
+    let pyproject = "[tool.poetry.dependencies]\npython = \"^3.12\"\ndjango-rq = \"^2\"\n\
+                     dj-database-url = \"^2\"\n\n[tool.poetry.group.lint.dependencies]\nsqlalchemy-utils = \"*\"\n";
+    let d = run(&[("pyproject.toml", pyproject), ("poetry.lock", POETRY_LOCK)]);
+    // django-rq is a Redis client itself; psycopg only behind an extra; the lint group is tooling
+    assert_services(&d, &[REDIS], &[PG]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["poetry.lock: sqlalchemy-utils → asyncpg (poetry group [lint])"]
+    );
+    // nothing declared leads into the lock: nothing from it
+    let d = run(&[
+        (
+            "pyproject.toml",
+            "[tool.poetry.dependencies]\nflask = \"*\"\n",
+        ),
+        ("poetry.lock", POETRY_LOCK),
+    ]);
+    assert_services(&d, &[], &[]);
+}
+
+#[test]
+fn uv_lock_graph_from_the_declared_packages() {
+    let pyproject = "[project]\nname = \"app\"\ndependencies = [\"arq>=0.26\"]\n\n\
+                     [dependency-groups]\ntest = [\"pytest-postgresql\"]\n";
+    let d = run(&[("pyproject.toml", pyproject), ("uv.lock", UV_LOCK)]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    assert_eq!(evidence(&d, REDIS), vec!["uv.lock: arq → redis"]);
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["uv.lock: pytest-postgresql → psycopg"]
+    );
+    // a requirements file below the lock's directory counts too; a broken lock warns
+    let d = run(&[("requirements.txt", "arq\n"), ("uv.lock", "[[package]\n")]);
+    assert_services(&d, &[], &[]);
+    assert_eq!(d.warnings[0].file, "uv.lock");
+}
+
+#[test]
+fn pipfile_lock_sections() {
+    let lock = r#"{"_meta": {}, "default": {"arq": {"version": "==0.26"}, "redis": {"version": "==5.0.1"},
+                   "psycopg2-binary": {"markers": "sys_platform == 'win32'"}},
+                   "develop": {"pytest": {}, "asyncpg": {}}}"#;
+    let d = run(&[
+        (
+            "Pipfile",
+            "[packages]\narq = \"*\"\n\n[dev-packages]\npytest = \"*\"\n",
+        ),
+        ("Pipfile.lock", lock),
+    ]);
+    assert_services(&d, &[REDIS], &[PG]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["Pipfile.lock: redis locked in \"default\""]
+    );
+    assert_eq!(
+        evidence(&d, PG),
+        vec![
+            "Pipfile.lock: psycopg2-binary locked in \"default\" (only when sys_platform == 'win32')",
+            "Pipfile.lock: asyncpg locked in \"develop\""
+        ]
+    );
+    // a Pipfile that declares nothing, or none at all: the lock alone adds nothing
+    assert_services(&run(&[("Pipfile", ""), ("Pipfile.lock", lock)]), &[], &[]);
+    assert_services(&run(&[("Pipfile.lock", lock)]), &[], &[]);
+    let d = run(&[
+        ("Pipfile", "[packages]\nflask = \"*\"\n"),
+        ("Pipfile.lock", "{"),
+    ]);
+    assert_eq!(d.warnings[0].file, "Pipfile.lock");
+}

@@ -200,12 +200,12 @@ fn cable_yml_redis_in_production_only_is_not_a_service() {
 
 #[test]
 fn gemfile_lock_counts_alone_and_corroborates_otherwise() {
-    let lock = "GEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.5.9)\n    pg (1.5.9-x86_64-linux)\n    rails (7.1.0)\n      redis-client (>= 0.1)\n    redis-client (0.22.0)\n\n\
+    let lock = "GEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.5.9)\n    pg (1.5.9-x86_64-linux)\n    rails (7.1.0)\n    redis-client (0.22.0)\n\n\
                 PLATFORMS\n  ruby\n\nDEPENDENCIES\n  pg (~> 1.5)\n  rails\n\nBUNDLED WITH\n   2.5.0\n";
     // no Gemfile: what it asked for counts; transitive specs alone do not
     let d = run(&[("Gemfile.lock", lock)]);
     assert_services(&d, &[PG], &[]);
-    // with a Gemfile that does not ask for pg, the lock alone proves nothing
+    // with a Gemfile that does not lead to pg, the lock's specs prove nothing
     let d = run(&[("Gemfile", "gem 'rails'\n"), ("Gemfile.lock", lock)]);
     assert_services(&d, &[], &[]);
     let d = run(&[("Gemfile", "gem 'pg'\n"), ("Gemfile.lock", lock)]);
@@ -213,6 +213,97 @@ fn gemfile_lock_counts_alone_and_corroborates_otherwise() {
         evidence(&d, PG),
         vec!["Gemfile: gem \"pg\"", "Gemfile.lock: pg (1.5.9)"]
     );
+}
+
+/// The issue's example: the Gemfile names wrappers, the lock resolves the clients.
+const WRAPPER_LOCK: &str = concat!(
+    "GEM\n  remote: https://rubygems.org/\n  specs:\n",
+    "    connection_pool (2.4.1)\n",
+    "    good_job (4.1.0)\n      activejob (>= 6.1.0)\n      pg (>= 1.0.0)\n",
+    "    pg (1.5.9)\n    pg (1.5.9-x86_64-linux)\n",
+    "    rails (7.1.0)\n",
+    "    redis (5.3.0)\n      redis-client (>= 0.22.0)\n",
+    "    redis-client (0.22.2)\n      connection_pool\n",
+    "    redis-namespace (1.11.0)\n      redis (>= 4)\n",
+    "    rubocop (1.60.0)\n\n",
+    "PLATFORMS\n  ruby\n\n",
+    "DEPENDENCIES\n  good_job\n  rails\n  redis-namespace\n  rubocop\n\n",
+    "BUNDLED WITH\n   2.5.0\n",
+);
+
+#[test]
+fn gemfile_lock_graph_reaches_clients_through_wrappers() {
+    let d = run(&[
+        (
+            "Gemfile",
+            "gem 'rails'\ngem 'redis-namespace'\ngem \"good_job\"\n",
+        ),
+        ("Gemfile.lock", WRAPPER_LOCK),
+    ]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    // the path first, then the resolved versions that corroborate it
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec![
+            "Gemfile.lock: redis-namespace → redis",
+            "Gemfile.lock: redis (5.3.0)",
+            "Gemfile.lock: redis-client (0.22.2)"
+        ]
+    );
+    assert_eq!(evidence(&d, PG)[0], "Gemfile.lock: good_job → pg");
+    // without a Gemfile, DEPENDENCIES are the roots
+    let d = run(&[("Gemfile.lock", WRAPPER_LOCK)]);
+    assert_services(&d, &[PG, REDIS], &[]);
+    // the same in an app below the root
+    let d = run(&[
+        ("server/Gemfile", "gem 'redis-namespace'\n"),
+        ("server/Gemfile.lock", WRAPPER_LOCK),
+    ]);
+    assert_eq!(
+        evidence(&d, REDIS)[0],
+        "server/Gemfile.lock: redis-namespace → redis"
+    );
+}
+
+#[test]
+fn gemfile_lock_never_adds_what_the_gemfile_rules_out() {
+    // commented out: the lock may be stale, the Gemfile decides
+    let d = run(&[
+        ("Gemfile", "gem 'rails'\n# gem 'redis-namespace'\n"),
+        ("Gemfile.lock", WRAPPER_LOCK),
+    ]);
+    assert_services(&d, &[], &[]);
+    // a production group, a condition, a development-only tool: optional
+    let d = run(&[
+        (
+            "Gemfile",
+            "group :production do\n  gem 'good_job'\nend\n\
+             gem 'redis-namespace' if ENV['REDIS']\n",
+        ),
+        ("Gemfile.lock", WRAPPER_LOCK),
+    ]);
+    assert_services(&d, &[], &[PG, REDIS]);
+    assert_eq!(
+        evidence(&d, PG)[0],
+        "Gemfile.lock: good_job → pg (group :production)"
+    );
+    let d = run(&[
+        (
+            "Gemfile",
+            "group :development do\n  gem 'redis-namespace'\nend\n",
+        ),
+        ("Gemfile.lock", WRAPPER_LOCK),
+    ]);
+    assert_services(&d, &[], &[REDIS]);
+    // a needed path wins over an optional one
+    let d = run(&[
+        (
+            "Gemfile",
+            "gem 'good_job', group: :production\ngroup :test do\n  gem 'good_job'\nend\n",
+        ),
+        ("Gemfile.lock", WRAPPER_LOCK),
+    ]);
+    assert_services(&d, &[PG], &[]);
 }
 
 #[test]

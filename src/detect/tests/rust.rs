@@ -204,3 +204,72 @@ fn broken_member_warns_and_others_still_count() {
     assert_eq!(d.warnings.len(), 1);
     assert_eq!(d.warnings[0].file, "a/Cargo.toml");
 }
+
+const CARGO_LOCK: &str = r#"
+version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["apalis-redis", "sqlx", "tracing"]
+
+[[package]]
+name = "apalis-redis"
+version = "0.6.0"
+dependencies = ["redis 0.27.0 (registry+https://github.com/rust-lang/crates.io-index)"]
+
+[[package]]
+name = "redis"
+version = "0.27.0"
+
+[[package]]
+name = "sqlx"
+version = "0.8.0"
+dependencies = ["sqlx-postgres"]
+
+[[package]]
+name = "sqlx-postgres"
+version = "0.8.0"
+
+[[package]]
+name = "tracing"
+version = "0.1.0"
+"#;
+
+#[test]
+fn cargo_lock_graph_from_the_members_dependencies() {
+    let d = run(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"app\"\n\n[dependencies]\napalis-redis = \"0.6\"\nsqlx = \"0.8\"\n",
+        ),
+        ("Cargo.lock", CARGO_LOCK),
+    ]);
+    // sqlx's features decide Postgres, and the manifest turns none on: the lock's
+    // sqlx-postgres (resolved for some feature somewhere) only corroborates
+    assert_services(&d, &[REDIS], &[]);
+    assert_eq!(evidence(&d, REDIS)[0], "Cargo.lock: apalis-redis → redis");
+    // an optional dependency no default feature enables: optional
+    let d = run(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"app\"\n\n[dependencies]\napalis-redis = { version = \"0.6\", optional = true }\n",
+        ),
+        ("Cargo.lock", CARGO_LOCK),
+    ]);
+    assert_services(&d, &[], &[REDIS]);
+    assert_eq!(
+        evidence(&d, REDIS)[0],
+        "Cargo.lock: apalis-redis → redis (optional, not enabled by default features)"
+    );
+    // a member below the lock's directory
+    let d = run(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+        (
+            "crates/jobs/Cargo.toml",
+            "[package]\nname = \"jobs\"\n\n[dependencies]\napalis-redis = \"0.6\"\n",
+        ),
+        ("Cargo.lock", CARGO_LOCK),
+    ]);
+    assert_services(&d, &[REDIS], &[]);
+}

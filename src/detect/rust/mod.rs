@@ -11,8 +11,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use toml::{Table, Value};
 
+mod cargo_lock;
+
 use super::Service;
 use super::collect::{Basis, Eco, Scan, Weight};
+use super::graph::{self, Client, Root};
 use super::path::{file_name, join, parent};
 use super::walk::expand_members;
 
@@ -455,6 +458,7 @@ fn report_group(ctx: &mut Scan<'_>, root: &str, ms: &[Manifest], ws_deps: Option
             let mut possible = enabled.clone();
             possible.extend(possible_dep_features(m, &d.key));
             let dep_active = !d.optional || res.active_deps.contains(&(i, d.key.clone()));
+            declare(ctx, m, d, dep_active);
             for (kind, feature) in kinds(&d.package, &possible) {
                 let active = dep_active && feature.as_ref().is_none_or(|f| enabled.contains(f));
                 let renamed = if d.key != d.package {
@@ -542,10 +546,61 @@ fn report_group(ctx: &mut Scan<'_>, root: &str, ms: &[Manifest], ws_deps: Option
     }
 }
 
-/// Cargo.lock shows what was resolved (e.g. `pq-sys` under diesel): corroboration only,
-/// since a locked crate may sit behind a feature nobody turns on by default.
+/// Records a member's dependency as a root of Cargo.lock's graph. Crates that are clients
+/// themselves, or become one through their own features (sqlx, diesel, sea-orm), are left
+/// to the manifest's reading above: the lock resolves every member's features at once, so
+/// it cannot say which of them the default build turns on.
+fn declare(ctx: &mut Scan<'_>, m: &Manifest, d: &Dep, active: bool) {
+    if !kinds(&d.package, &[]).is_empty()
+        || matches!(
+            d.package.as_str(),
+            "sqlx" | "diesel" | "diesel-async" | "sea-orm" | "sea-orm-migration"
+        )
+    {
+        return;
+    }
+    let note = if !active {
+        Some("optional, not enabled by default features".to_string())
+    } else {
+        d.target
+            .as_deref()
+            .filter(|t| foreign_target(t))
+            .map(|t| format!("only for {t}"))
+    };
+    ctx.declared.push((
+        Eco::Rust,
+        m.path.clone(),
+        Root {
+            name: d.package.clone(),
+            weight: if note.is_some() {
+                Weight::Optional
+            } else {
+                Weight::Needed
+            },
+            note,
+        },
+    ));
+}
+
+/// Cargo.lock shows what was resolved (e.g. `pq-sys` under diesel): corroboration on its
+/// own, since a locked crate may sit behind a feature nobody turns on by default. From the
+/// members' declared crates its graph leads to clients they pull in (`apalis-redis → redis`).
 fn lockfile(ctx: &mut Scan<'_>, file: &str) {
     let Some(t) = parse(ctx, file) else { return };
+    let roots = ctx.declared_below(Eco::Rust, parent(file));
+    if !roots.is_empty() {
+        let client = |name: &str| {
+            kinds(name, &[]).into_iter().find_map(|(k, _)| match k {
+                Kind::Service(service) => Some(Client {
+                    service,
+                    postgis: false,
+                }),
+                Kind::AltSql => None,
+            })
+        };
+        let reaches = graph::reach(&cargo_lock::graph(&t), &roots, &client);
+        graph::report(ctx, file, reaches, SRC);
+    }
     let Some(pkgs) = t.get("package").and_then(Value::as_array) else {
         return;
     };

@@ -1,5 +1,10 @@
 //! Node: package.json (root, workspace members from `workspaces` and
-//! pnpm-workspace.yaml, and those found a few levels down) and Prisma schemas.
+//! pnpm-workspace.yaml, and those found a few levels down), Prisma schemas, and the
+//! lockfiles' resolved graphs (one module per format).
+
+mod npm_lock;
+mod pnpm_lock;
+mod yarn_lock;
 
 use std::collections::HashSet;
 
@@ -7,6 +12,7 @@ use serde_json::Value;
 
 use super::Service;
 use super::collect::{Basis, Eco, Scan, Weight};
+use super::graph::{self, Client, Graph, Root};
 use super::path::{file_name, join, parent};
 use super::walk::expand_members;
 use super::yaml::{self, Yaml};
@@ -74,6 +80,8 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         }
     }
     let mut seen = HashSet::new();
+    // what each package.json declares, by directory: the roots of the lockfiles' graphs
+    let mut roots: Vec<(String, Vec<Root>)> = Vec::new();
     let mut prisma: Vec<String> = files
         .iter()
         .filter(|f| f.ends_with(".prisma"))
@@ -90,7 +98,8 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
             continue;
         };
         let dir = parent(&path).to_string();
-        dependencies(ctx, &path, &pkg);
+        let declared = dependencies(ctx, &path, &pkg);
+        roots.push((dir.clone(), declared));
         for member in workspace_members(ctx, &dir, &pkg) {
             if let Some(p) = join(&member, "package.json") {
                 queue.push(p);
@@ -104,6 +113,51 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
             prisma_schema(ctx, &p);
         }
     }
+    for f in files {
+        let parse: fn(&str) -> Result<Graph, String> = match file_name(f) {
+            "package-lock.json" => npm_lock::parse,
+            "pnpm-lock.yaml" => pnpm_lock::parse,
+            "yarn.lock" => yarn_lock::parse,
+            _ => continue,
+        };
+        lockfile(ctx, f, &roots, parse);
+    }
+}
+
+/// A lockfile at the root of a project or workspace covers the package.json files at and
+/// below its directory.
+fn lockfile(
+    ctx: &mut Scan<'_>,
+    file: &str,
+    roots: &[(String, Vec<Root>)],
+    parse: fn(&str) -> Result<Graph, String>,
+) {
+    let dir = parent(file);
+    let covered: Vec<Root> = roots
+        .iter()
+        .filter(|(d, _)| dir.is_empty() || d == dir || d.starts_with(&format!("{dir}/")))
+        .flat_map(|(_, r)| r.iter().cloned())
+        .collect();
+    if covered.is_empty() {
+        return;
+    }
+    let Some(text) = ctx.text(file) else { return };
+    let graph = match parse(&text) {
+        Ok(g) => g,
+        Err(e) => {
+            ctx.warn(file, e);
+            return;
+        }
+    };
+    let client = |name: &str| match kind(name) {
+        Some(Kind::Service(service)) => Some(Client {
+            service,
+            postgis: false,
+        }),
+        _ => None,
+    };
+    let reaches = graph::reach(&graph, &covered, &client);
+    graph::report(ctx, file, reaches, SRC);
 }
 
 fn package_json(ctx: &mut Scan<'_>, path: &str) -> Option<Value> {
@@ -121,7 +175,11 @@ fn package_json(ctx: &mut Scan<'_>, path: &str) -> Option<Value> {
     }
 }
 
-fn dependencies(ctx: &mut Scan<'_>, path: &str, pkg: &Value) {
+/// Reports the drivers a package.json names and returns everything it declares, as roots
+/// for a lockfile's graph. What a devDependency pulls in is development tooling's, so it
+/// is optional there, even though a driver named as a devDependency is the tests' own.
+fn dependencies(ctx: &mut Scan<'_>, path: &str, pkg: &Value) -> Vec<Root> {
+    let mut roots = Vec::new();
     for (section, label, weight) in SECTIONS {
         let Some(deps) = pkg.get(section).and_then(Value::as_object) else {
             continue;
@@ -129,6 +187,16 @@ fn dependencies(ctx: &mut Scan<'_>, path: &str, pkg: &Value) {
         for (name, spec) in deps {
             let target = spec.as_str().and_then(alias_target);
             let real = target.unwrap_or(name);
+            let needed = *section == "dependencies";
+            roots.push(Root {
+                name: real.to_string(),
+                weight: if needed {
+                    Weight::Needed
+                } else {
+                    Weight::Optional
+                },
+                note: (!needed).then(|| (*label).to_string()),
+            });
             let Some(k) = kind(real) else { continue };
             let reason = match target {
                 Some(t) => format!("{label} \"{name}\" (npm:{t})"),
@@ -148,6 +216,7 @@ fn dependencies(ctx: &mut Scan<'_>, path: &str, pkg: &Value) {
             }
         }
     }
+    roots
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {

@@ -1,5 +1,10 @@
 //! Python: requirements files (following `-r`), pyproject.toml (PEP 621, PEP 735
-//! dependency groups, Poetry, uv, PDM) and Pipfile.
+//! dependency groups, Poetry, uv, PDM) and Pipfile; poetry.lock and uv.lock's resolved
+//! graphs (one module per format).
+
+mod pipfile_lock;
+mod poetry_lock;
+mod uv_lock;
 
 use std::collections::HashSet;
 
@@ -7,6 +12,7 @@ use toml::{Table, Value};
 
 use super::Service;
 use super::collect::{Basis, Eco, Scan, Weight};
+use super::graph::{self, Client, Graph, Root};
 use super::path::{file_name, join, parent};
 
 const SRC: Basis = Basis::Driver(Eco::Python);
@@ -109,7 +115,31 @@ fn marker_is_conditional(marker: &str) -> bool {
         })
 }
 
+/// A development group or file (`dependency-group [lint]`, `poetry dev-dependency`,
+/// `requirements-dev.txt`) but not a test one: tooling, whose own dependencies the default
+/// setup does not run.
+fn dev_tooling(file: &str, reason: &str) -> bool {
+    let label = reason.split('"').next().unwrap_or("").to_ascii_lowercase();
+    let named = if label.starts_with("requirement") {
+        file_name(file).to_ascii_lowercase()
+    } else {
+        label
+    };
+    (named.contains("dev") || named.contains('[')) && !named.contains("test")
+}
+
 fn report(ctx: &mut Scan<'_>, file: &str, req: &Req, reason: String, weight: Weight) {
+    let tooling = weight == Weight::Needed && dev_tooling(file, &reason);
+    ctx.declared.push((
+        Eco::Python,
+        file.to_string(),
+        Root {
+            name: req.name.clone(),
+            weight: if tooling { Weight::Optional } else { weight },
+            note: (tooling || weight != Weight::Needed)
+                .then(|| reason.split(" \"").next().unwrap_or("").to_string()),
+        },
+    ));
     let conditional = !req.marker.is_empty() && marker_is_conditional(&req.marker);
     let (weight, reason) = if conditional && weight == Weight::Needed {
         (
@@ -147,6 +177,111 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         {
             requirements(ctx, f, &mut visited, 0, None);
         }
+    }
+    for f in files.iter().filter(|f| file_name(f) == "Pipfile.lock") {
+        pipfile_lock(ctx, f);
+    }
+    for f in files {
+        let parse: fn(&str) -> Result<Graph, String> = match file_name(f) {
+            "poetry.lock" => poetry_lock::parse,
+            "uv.lock" => uv_lock::parse,
+            _ => continue,
+        };
+        let roots = ctx.declared_below(Eco::Python, parent(f));
+        if roots.is_empty() {
+            continue;
+        }
+        let Some(text) = ctx.text(f) else { continue };
+        let graph = match parse(&text) {
+            Ok(g) => g,
+            Err(e) => {
+                ctx.warn(f, e);
+                continue;
+            }
+        };
+        let client = |name: &str| {
+            let req = Req {
+                name: name.to_string(),
+                extras: Vec::new(),
+                marker: String::new(),
+            };
+            match kind(&req) {
+                Some(Kind::Service(service)) => Some(Client {
+                    service,
+                    postgis: false,
+                }),
+                _ => None,
+            }
+        };
+        let reaches = graph::reach(&graph, &roots, &client);
+        graph::report(ctx, f, reaches, SRC);
+    }
+}
+
+/// Pipfile.lock next to a Pipfile: a client locked in `default` is installed with the
+/// Pipfile's packages, one only in `develop` with its development packages (optional, as
+/// tooling's). The Pipfile must still declare something there: a lock whose Pipfile
+/// declares nothing, or that has no Pipfile, is left alone.
+fn pipfile_lock(ctx: &mut Scan<'_>, file: &str) {
+    let pipfile = match join(parent(file), "Pipfile") {
+        Some(p) => p,
+        None => return,
+    };
+    let declared: Vec<bool> = ctx
+        .declared
+        .iter()
+        .filter(|(e, f, _)| *e == Eco::Python && *f == pipfile)
+        .map(|(_, _, r)| r.weight == Weight::Needed)
+        .collect();
+    if declared.is_empty() {
+        return;
+    }
+    let Some(text) = ctx.text(file) else { return };
+    let locked = match pipfile_lock::parse(&text) {
+        Ok(l) => l,
+        Err(e) => {
+            ctx.warn(file, e);
+            return;
+        }
+    };
+    let needed_roots = declared.iter().any(|n| *n);
+    let in_default: Vec<String> = locked
+        .iter()
+        .filter(|l| !l.develop)
+        .map(|l| l.name.clone())
+        .collect();
+    for l in &locked {
+        if l.develop && in_default.contains(&l.name) {
+            continue;
+        }
+        let req = Req {
+            name: l.name.clone(),
+            extras: Vec::new(),
+            marker: l.marker.clone(),
+        };
+        let Some(Kind::Service(service)) = kind(&req) else {
+            continue;
+        };
+        let (weight, section) = if l.develop {
+            (Weight::Optional, "develop")
+        } else if needed_roots {
+            (Weight::Needed, "default")
+        } else {
+            (Weight::Optional, "default")
+        };
+        let conditional = !l.marker.is_empty() && marker_is_conditional(&l.marker);
+        let (weight, reason) = if conditional {
+            (
+                Weight::Optional,
+                format!(
+                    "{} locked in \"{section}\" (only when {})",
+                    l.name, l.marker
+                ),
+            )
+        } else {
+            (weight, format!("{} locked in \"{section}\"", l.name))
+        };
+        ctx.hit(service, file, reason, weight, SRC);
     }
 }
 

@@ -1,0 +1,15 @@
+//! poetry.lock, walked from the pyproject.toml (or requirements file) it covers.
+#![no_main]
+
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::detect_layout(
+        &[
+            &["poetry.lock"],
+            &["pyproject.toml", "poetry.lock"],
+            &["requirements.txt", "poetry.lock"],
+        ],
+        data,
+    );
+});
