@@ -22,6 +22,24 @@ pub const CLAUDE_HOME_ITEMS: [&str; 2] = ["agents", "commands"];
 /// Where Claude Code looks for them in the image: the agent user's home.
 const IMAGE_CLAUDE_HOME: &str = "/home/agent/.claude/";
 
+/// The build arguments for a Ruby and a Node.js version. The Ruby images of 3.1 and older exist
+/// only for Debian 12, so those builds name it; the Dockerfile's default release is newer.
+pub fn build_args(ruby: Option<&str>, node: Option<&str>) -> Vec<(String, String)> {
+    let mut args = Vec::new();
+    if let Some(ruby) = ruby {
+        args.push(("RUBY_VERSION".to_string(), ruby.to_string()));
+        let mut parts = ruby.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        if (major, minor) < (3, 2) {
+            args.push(("DEBIAN_RELEASE".to_string(), "bookworm".to_string()));
+        }
+    }
+    if let Some(node) = node {
+        args.push(("NODE_MAJOR".to_string(), node.to_string()));
+    }
+    args
+}
+
 /// Directories deeper than this are refused: only a symlink loop nests that far.
 const MAX_DEPTH: usize = 32;
 
@@ -164,4 +182,32 @@ fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), ContextError> {
         std::fs::copy(from, to).map_err(io_at(from))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(args: &[(String, String)]) -> Vec<String> {
+        args.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    #[test]
+    fn old_rubies_build_on_the_release_that_has_them() {
+        assert_eq!(
+            pairs(&build_args(Some("3.1"), None)),
+            ["RUBY_VERSION=3.1", "DEBIAN_RELEASE=bookworm"]
+        );
+        assert_eq!(
+            pairs(&build_args(Some("2.7"), Some("22"))),
+            [
+                "RUBY_VERSION=2.7",
+                "DEBIAN_RELEASE=bookworm",
+                "NODE_MAJOR=22"
+            ]
+        );
+        assert_eq!(pairs(&build_args(Some("3.2"), None)), ["RUBY_VERSION=3.2"]);
+        assert_eq!(pairs(&build_args(Some("4"), None)), ["RUBY_VERSION=4"]);
+        assert!(build_args(None, None).is_empty());
+    }
 }

@@ -423,3 +423,74 @@ fn the_dockerfile_copies_only_what_the_context_holds() {
         }
     }
 }
+
+/// The real engine, when there is one: a tiny image from a source tree whose Dockerfile copies a
+/// fixture into `scratch` (no registry is reachable to pull a base from), with an agent baked in,
+/// and the baked file read back out of the image. Fails under CI=true without podman.
+#[test]
+fn a_real_podman_builds_the_context_we_hand_it() {
+    let Some(podman) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("podman"))
+        .find(|p| p.is_file())
+    else {
+        let message = "podman is not installed, so no image was built by a real engine";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{message}; CI must not pass without it");
+        }
+        eprintln!("SKIPPED: {message}");
+        return;
+    };
+    let source = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read_to_string(manifest_dir().join("Cargo.toml")).unwrap();
+    for (path, text) in [
+        ("Cargo.toml", fixture.as_str()),
+        ("Cargo.lock", ""),
+        ("src/main.rs", "fn main() {}\n"),
+        ("templates/job.yaml", ""),
+        (
+            "image/Dockerfile",
+            "FROM scratch\nCOPY Cargo.toml /Cargo.toml\n",
+        ),
+    ] {
+        let p = source.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".claude/agents")).unwrap();
+    std::fs::write(home.path().join(".claude/agents/tiny.md"), "tiny agent\n").unwrap();
+
+    let tag = format!("localhost/claude-sandbox-test:{}", std::process::id());
+    let repo = ruby_repo();
+    let out = repo
+        .cmd()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .args(["image", "build", "--with-agents", "-t", &tag, "--source"])
+        .arg(source.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).trim(), tag);
+    assert!(stderr_of(&out).contains("COPY"), "{}", stderr_of(&out));
+
+    let podman = |args: &[&str]| {
+        std::process::Command::new(&podman)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let name = format!("claude-sandbox-test-{}", std::process::id());
+    let created = podman(&["create", "--name", &name, &tag, "/none"]);
+    assert!(created.status.success(), "{}", stderr_of(&created));
+    let baked = podman(&[
+        "cp",
+        &format!("{name}:/home/agent/.claude/agents/tiny.md"),
+        "-",
+    ]);
+    let _ = podman(&["rm", &name]);
+    let _ = podman(&["rmi", &tag]);
+    assert!(baked.status.success(), "{}", stderr_of(&baked));
+    // `podman cp … -` writes a tar stream; the file's content is inside it.
+    assert!(stdout_of(&baked).contains("tiny agent"));
+}

@@ -60,13 +60,7 @@ fn build(ctx: &Ctx, args: ImageBuildArgs) -> Result<Outcome> {
         ),
     );
 
-    let mut build_args = Vec::new();
-    if let Some(ruby) = detected_ruby {
-        build_args.push(("RUBY_VERSION".to_string(), ruby));
-    }
-    if let Some(node) = args.node {
-        build_args.push(("NODE_MAJOR".to_string(), node));
-    }
+    let build_args = build_context::build_args(detected_ruby.as_deref(), args.node.as_deref());
     let dockerfile = context.dockerfile();
     let argv = engine::build_args(&engine::BuildRequest {
         tag: &tag,
