@@ -23,6 +23,7 @@ if [ "$1" = build ]; then
   if [ -d "$last/claude-home" ]; then cp -R "$last/claude-home" "$log/claude-home"; fi
 fi
 echo "STEP 1/1: the fake engine at work"
+if [ -n "$FAKE_ENGINE_SLEEP" ]; then touch "$log/started"; sleep "$FAKE_ENGINE_SLEEP"; fi
 exit "${FAKE_ENGINE_EXIT:-0}"
 "#;
 
@@ -338,6 +339,59 @@ fn a_failed_build_fails_and_still_removes_the_context() {
         stderr_of(&out)
     );
     assert!(stdout_of(&out).is_empty());
+    assert!(fake.leftovers().is_empty(), "{:?}", fake.leftovers());
+}
+
+/// Ctrl-C at a terminal reaches the whole foreground process group: the engine stops, and the
+/// build context must still be removed.
+#[test]
+fn ctrl_c_stops_the_build_and_removes_the_context() {
+    use std::os::unix::process::CommandExt;
+
+    let fake = Fake::new(&["podman"]);
+    let repo = ruby_repo();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("claude-sandbox"))
+        .env_clear()
+        .current_dir(repo.path())
+        .env("PATH", &fake.bin)
+        .env("FAKE_ENGINE_LOG", &fake.log)
+        .env("FAKE_ENGINE_SLEEP", "30")
+        .env("TMPDIR", &fake.tmp)
+        .env("HOME", &fake.home)
+        .env("XDG_CONFIG_HOME", fake.home.join("config"))
+        .args(["image", "build"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !fake.log.join("started").exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the fake engine never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        fake.leftovers().len(),
+        1,
+        "the context exists while building"
+    );
+    let group = i32::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) on the process group this test just created.
+    assert_eq!(unsafe { libc::kill(-group, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "it waited for the engine's sleep instead of stopping"
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("podman build interrupted"),
+        "{}",
+        stderr_of(&out)
+    );
     assert!(fake.leftovers().is_empty(), "{:?}", fake.leftovers());
 }
 
