@@ -441,6 +441,24 @@ fn push_pushes_the_default_tag_and_prints_the_config_line() {
     assert_eq!(json["config_line"], "image = \"reg.example/me/box:1\"");
 }
 
+/// `-q` keeps the result and quiets the engine too: its progress is what `-q` asks to hide.
+#[test]
+fn quiet_quiets_the_engine_and_keeps_the_result() {
+    let fake = Fake::new(&["podman"]);
+    let repo = ruby_repo();
+    let out = fake.run(
+        &repo,
+        &["-q", "image", "push", "-t", "reg.example/me/box:1"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(fake.argv(), ["push", "--quiet", "reg.example/me/box:1"]);
+    assert_eq!(stdout_of(&out), "image = \"reg.example/me/box:1\"\n");
+    let out = fake.run(&repo, &["-q", "image", "build"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(fake.argv()[..2], ["build", "--quiet"]);
+    assert_eq!(stdout_of(&out).trim(), "landovsky/claude-sandbox:ruby-3.3");
+}
+
 #[test]
 fn the_configured_image_is_the_default_tag() {
     let fake = Fake::new(&["podman"]);
