@@ -43,6 +43,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand setup 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
             cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
+            cand image 'Build the agent image, or push it, with the container engine on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
@@ -293,6 +294,74 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         }
         &'claude-sandbox;config;help;help'= {
         }
+        &'claude-sandbox;image'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand build 'Build image/Dockerfile from claude-sandbox''s source, tagged for this repository by default'
+            cand push 'Push the image to its registry and print the config line that makes jobs use it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'claude-sandbox;image;build'= {
+            cand -t 'Image name and tag [default: the image `remote` would use for this repository]'
+            cand --tag 'Image name and tag [default: the image `remote` would use for this repository]'
+            cand -o 'Output format (json: the image and the engine, for scripts)'
+            cand --output 'Output format (json: the image and the engine, for scripts)'
+            cand --ruby 'Ruby version of the image''s base [default: the repository''s, else the Dockerfile''s]'
+            cand --node 'Node.js major version [default: the Dockerfile''s]'
+            cand --source 'The claude-sandbox source tree to build [default: the one this binary was built from]'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand --with-agents 'Bake your ~/.claude/agents and ~/.claude/commands into the image'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;image;push'= {
+            cand -t 'Image name and tag [default: the image `remote` would use for this repository]'
+            cand --tag 'Image name and tag [default: the image `remote` would use for this repository]'
+            cand -o 'Output format (json: the image and the engine, for scripts)'
+            cand --output 'Output format (json: the image and the engine, for scripts)'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;image;help'= {
+            cand build 'Build image/Dockerfile from claude-sandbox''s source, tagged for this repository by default'
+            cand push 'Push the image to its registry and print the config line that makes jobs use it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'claude-sandbox;image;help;build'= {
+        }
+        &'claude-sandbox;image;help;push'= {
+        }
+        &'claude-sandbox;image;help;help'= {
+        }
         &'claude-sandbox;help'= {
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
@@ -305,6 +374,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand setup 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
             cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
+            cand image 'Build the agent image, or push it, with the container engine on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {
@@ -334,6 +404,14 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;config;show'= {
         }
         &'claude-sandbox;help;config;path'= {
+        }
+        &'claude-sandbox;help;image'= {
+            cand build 'Build image/Dockerfile from claude-sandbox''s source, tagged for this repository by default'
+            cand push 'Push the image to its registry and print the config line that makes jobs use it'
+        }
+        &'claude-sandbox;help;image;build'= {
+        }
+        &'claude-sandbox;help;image;push'= {
         }
         &'claude-sandbox;help;help'= {
         }

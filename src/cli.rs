@@ -110,6 +110,85 @@ pub enum Command {
     /// Show the effective settings and where each comes from, or the config file paths
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Build the agent image, or push it, with the container engine on this machine
+    #[command(subcommand)]
+    Image(ImageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Build image/Dockerfile from claude-sandbox's source, tagged for this repository by default
+    #[command(after_help = IMAGE_BUILD_EXAMPLES)]
+    Build(ImageBuildArgs),
+    /// Push the image to its registry and print the config line that makes jobs use it
+    #[command(after_help = IMAGE_PUSH_EXAMPLES)]
+    Push(ImagePushArgs),
+}
+
+const IMAGE_BUILD_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox image build                          tag and Ruby as `remote` would pick them
+  claude-sandbox image build --ruby 3.3 --node 22
+  claude-sandbox image build --with-agents -t registry.example.com/me/sandbox:mine
+  CLAUDE_SANDBOX_ENGINE=docker claude-sandbox image build
+
+The engine is podman, else docker, else buildah; CLAUDE_SANDBOX_ENGINE names another.";
+
+const IMAGE_PUSH_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox image push -t registry.example.com/me/sandbox:mine
+  claude-sandbox image push -o json | jq -r .image";
+
+/// Which image `image build` and `image push` work on.
+#[derive(Debug, Args)]
+pub struct ImageTagArgs {
+    /// Image name and tag [default: the image `remote` would use for this repository]
+    #[arg(short, long, value_name = "IMAGE")]
+    pub tag: Option<String>,
+
+    /// Output format (json: the image and the engine, for scripts)
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Text, value_name = "FORMAT")]
+    pub output: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct ImageBuildArgs {
+    #[command(flatten)]
+    pub image: ImageTagArgs,
+
+    /// Ruby version of the image's base [default: the repository's, else the Dockerfile's]
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub ruby: Option<String>,
+
+    /// Node.js major version [default: the Dockerfile's]
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub node: Option<String>,
+
+    /// Bake your ~/.claude/agents and ~/.claude/commands into the image
+    #[arg(long)]
+    pub with_agents: bool,
+
+    /// The claude-sandbox source tree to build [default: the one this binary was built from]
+    #[arg(long, value_name = "DIR", env = "CLAUDE_SANDBOX_SOURCE")]
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImagePushArgs {
+    #[command(flatten)]
+    pub image: ImageTagArgs,
+}
+
+/// A version as image tags and build arguments take it: digits and dots, like 3.3 or 24.
+fn parse_version(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{s}' is not a version like 3.3 or 24"))
+    }
 }
 
 #[derive(Debug, Subcommand)]

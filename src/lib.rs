@@ -5,12 +5,14 @@
 //! rendering are pure so they are tested without a cluster or a terminal.
 
 pub mod archive;
+pub mod build_context;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
 pub mod config;
 pub mod contract;
 pub mod detect;
+pub mod engine;
 pub mod failure;
 pub mod follow;
 pub mod job;

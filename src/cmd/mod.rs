@@ -7,6 +7,7 @@ pub mod completions;
 pub mod config;
 pub mod detect;
 pub mod doctor;
+pub mod image;
 pub mod list;
 pub mod logs;
 mod project;
@@ -157,6 +158,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Config(args) => config::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Setup(args) => setup::run(&ctx, args),
+        Command::Image(args) => image::run(&ctx, args),
     }
 }
 
