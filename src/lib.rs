@@ -17,6 +17,7 @@ pub mod job;
 pub mod output;
 pub mod plan;
 pub mod pod;
+pub mod receipt;
 pub mod repo;
 pub mod settings;
 pub mod text;

@@ -1418,3 +1418,94 @@ fn remote_and_doctor_agree_on_keys_kept_in_string_data() {
     assert!(remote.status.success(), "{}", stderr_of(&remote));
     assert!(!text.contains("planted-secret-value"));
 }
+
+#[test]
+fn the_receipt_in_the_termination_message_is_shown_by_status_list_and_logs_and_kept() {
+    let receipt = r#"{"outcome":"succeeded","exit_code":0,"duration_s":252,"turns":12,"cost_usd":0.4213,"input_tokens":1200,"output_tokens":340,"branch":"claude-sandbox/job-1","commit":"0123456789abcdef0123456789abcdef01234567","compare_url":"https://github.com/acme/widgets/compare/main...claude-sandbox/job-1"}"#;
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(3)),
+        termination_message: Some(receipt.into()),
+        ..good_config()
+    });
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        w.cmd()
+            .env("XDG_DATA_HOME", data.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let name = w.submit(&[]);
+    let logs = run(&["logs", &name]);
+    assert!(logs.status.success(), "{}", stderr_of(&logs));
+    // stdout stays the log; the receipt ends what the user reads, on stderr.
+    assert_eq!(stdout_of(&logs).lines().count(), 3);
+    let err = stderr_of(&logs);
+    let last = err
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>();
+    assert!(
+        last.iter()
+            .any(|l| l.starts_with("receipt: succeeded in 4m12s")
+                && l.contains("12 turns")
+                && l.contains("$0.42")),
+        "{err}"
+    );
+    assert!(
+        last.last()
+            .unwrap()
+            .contains("compare: https://github.com/acme/widgets/compare/"),
+        "{err}"
+    );
+
+    let status = stdout_of(&run(&["status", &name]));
+    assert!(
+        status.contains("receipt    succeeded")
+            && status.contains("pushed claude-sandbox/job-1 at 0123456789ab"),
+        "{status}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["list", "-o", "json"]).stdout).unwrap();
+    assert_eq!(json[0]["receipt"]["cost_usd"], 0.4213);
+    assert_eq!(json[0]["receipt"]["duration_s"], 252);
+    assert_eq!(json[0]["receipt"]["branch"], "claude-sandbox/job-1");
+    let wide = stdout_of(&run(&["list", "-o", "wide"]));
+    assert!(
+        wide.lines().next().unwrap().contains("COST")
+            && wide.contains("$0.42")
+            && wide.contains("claude-sandbox/job-1"),
+        "{wide}"
+    );
+
+    // Once the cluster has deleted the job, the saved copy still ends with the receipt.
+    assert!(run(&["cancel", &name]).status.success());
+    let saved = run(&["logs", &name]);
+    assert!(saved.status.success(), "{}", stderr_of(&saved));
+    assert!(
+        stderr_of(&saved).contains("receipt: succeeded"),
+        "{}",
+        stderr_of(&saved)
+    );
+}
+
+#[test]
+fn a_termination_message_that_is_no_receipt_is_ignored() {
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(2)),
+        termination_message: Some("\u{1b}[2Jnot json".into()),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let logs = w.run(&["logs", &name]);
+    assert!(logs.status.success());
+    assert!(
+        !stderr_of(&logs).contains("receipt"),
+        "{}",
+        stderr_of(&logs)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["list", "-o", "json"]).stdout).unwrap();
+    assert!(json[0]["receipt"].is_null());
+}
