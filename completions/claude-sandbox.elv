@@ -60,6 +60,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --secret 'Secret with the agent''s credentials [default: claude-sandbox-secrets]'
             cand --ttl 'Delete the finished job after this long [default: 1h]'
             cand --deadline 'Stop the job if it runs longer than this [default: 4h]'
+            cand --max-turns 'Stop the agent after N turns (config: max_turns); the receipt says when it did'
+            cand --max-budget-usd 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)'
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
             cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'

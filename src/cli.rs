@@ -135,7 +135,8 @@ Examples:
   claude-sandbox remote --wait --timeout 30m \"make the linter pass\"
   claude-sandbox remote --task-file TASK.md --services postgres
   git log -1 --format=%B | claude-sandbox remote --task-file -
-  claude-sandbox remote --dry-run -o json -- \"-v is broken\"";
+  claude-sandbox remote --dry-run -o json -- \"-v is broken\"
+  claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"";
 
 const LOGS_EXAMPLES: &str = "\
 Examples:
@@ -148,6 +149,7 @@ const LIST_EXAMPLES: &str = "\
 Examples:
   claude-sandbox list
   claude-sandbox list --repo . --status running -o json
+  claude-sandbox list -o wide                  what each run cost and pushed
   claude-sandbox list -o name | xargs claude-sandbox cancel";
 
 const CLEAN_EXAMPLES: &str = "\
@@ -260,6 +262,14 @@ pub struct RemoteArgs {
     /// Stop the job if it runs longer than this [default: 4h]
     #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
     pub deadline: Option<Duration>,
+
+    /// Stop the agent after N turns (config: max_turns); the receipt says when it did
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
+
+    /// Stop the agent once it has spent this many US dollars (config: max_budget_usd)
+    #[arg(long, value_name = "DOLLARS")]
+    pub max_budget_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
