@@ -110,6 +110,49 @@ pub enum Command {
     /// Show the effective settings and where each comes from, or the config file paths
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Show a job's changes against the commit it started from (fetched with your own git)
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+    /// Fetch a job's branch and switch to it, or open it in a new worktree
+    #[command(after_help = CHECKOUT_EXAMPLES)]
+    Checkout(CheckoutArgs),
+}
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox diff                          the newest job of this repository
+  claude-sandbox diff JOB --stat               files changed, with counts
+  claude-sandbox diff JOB --name-only | xargs -r $EDITOR";
+
+const CHECKOUT_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox checkout                      switch to the newest job's branch
+  claude-sandbox checkout JOB --worktree ../review   leave this work tree as it is";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The job (default: the newest job of this repository, else the newest job)
+    #[arg(value_name = "JOB")]
+    pub job: Option<String>,
+
+    /// Only the files changed and how much (git diff --stat)
+    #[arg(long, conflicts_with = "name_only")]
+    pub stat: bool,
+
+    /// Only the names of the files changed
+    #[arg(long)]
+    pub name_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutArgs {
+    /// The job (default: the newest job of this repository, else the newest job)
+    #[arg(value_name = "JOB")]
+    pub job: Option<String>,
+
+    /// Check the branch out in a new worktree at DIR instead of switching this one
+    #[arg(long, value_name = "DIR")]
+    pub worktree: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 //! rendering are pure so they are tested without a cluster or a terminal.
 
 pub mod archive;
+pub mod bring;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;

@@ -1509,3 +1509,196 @@ fn a_termination_message_that_is_no_receipt_is_ignored() {
         serde_json::from_slice(&w.run(&["list", "-o", "json"]).stdout).unwrap();
     assert!(json[0]["receipt"].is_null());
 }
+
+// ---------------------------------------------------------------- diff, checkout
+
+fn git_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Agent")
+        .env("GIT_AUTHOR_EMAIL", "agent@example.com")
+        .env("GIT_COMMITTER_NAME", "Agent")
+        .env("GIT_COMMITTER_EMAIL", "agent@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+    stdout_of(&out)
+}
+
+/// A job whose pod pushed `claude-sandbox/<job>` to a local bare repository, which the user's
+/// clone reaches through its own git configuration (an `insteadOf` for its `origin`).
+struct Pushed {
+    w: World,
+    _remote: tempfile::TempDir,
+    job: String,
+    base: String,
+}
+
+fn pushed_job() -> Pushed {
+    let remote = tempfile::tempdir().unwrap();
+    let repo = TestRepo::committed(&[("app.rb", "puts 1\n"), ("Gemfile", "gem \"pg\"\n")]);
+    let base = git_in(repo.path(), &["rev-parse", "HEAD"])
+        .trim()
+        .to_owned();
+    let bare = remote.path().join("widgets.git");
+    git_in(
+        remote.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            repo.path().to_str().unwrap(),
+            "widgets.git",
+        ],
+    );
+    let agent = remote.path().join("agent");
+    git_in(
+        remote.path(),
+        &["clone", "-q", bare.to_str().unwrap(), "agent"],
+    );
+    let job = "job-done".to_owned();
+    git_in(
+        &agent,
+        &["switch", "-q", "-c", &format!("claude-sandbox/{job}")],
+    );
+    std::fs::write(agent.join("app.rb"), "puts 1\nputs 2\n").unwrap();
+    std::fs::write(agent.join("new_spec.rb"), "it works\n").unwrap();
+    git_in(&agent, &["add", "-A"]);
+    git_in(&agent, &["commit", "-q", "-m", "Fix it"]);
+    git_in(&agent, &["push", "-q", "origin", "HEAD"]);
+    git_in(
+        repo.path(),
+        &[
+            "config",
+            &format!("url.file://{}.insteadOf", bare.display()),
+            "git@github.com:acme/widgets.git",
+        ],
+    );
+    let mut done = seeded(
+        &job,
+        HERE,
+        "main",
+        "succeeded",
+        Duration::from_secs(600),
+        true,
+    );
+    done.metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .insert("claude-sandbox/commit".into(), base.clone());
+    let mut empty = seeded(
+        "job-empty",
+        HERE,
+        "main",
+        "succeeded",
+        Duration::from_secs(900),
+        true,
+    );
+    empty
+        .metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .insert("claude-sandbox/commit".into(), base.clone());
+    let w = World {
+        api: fake_api::FakeApi::start(Config {
+            jobs: vec![done, empty],
+            ..good_config()
+        }),
+        repo,
+    };
+    Pushed {
+        w,
+        _remote: remote,
+        job,
+        base,
+    }
+}
+
+#[test]
+fn diff_shows_the_jobs_changes_with_the_users_git_and_leaves_the_work_tree_alone() {
+    let p = pushed_job();
+    let w = &p.w;
+    let names = w.run(&["diff", &p.job, "--name-only"]);
+    assert!(names.status.success(), "{}", stderr_of(&names));
+    assert_eq!(stdout_of(&names), "app.rb\nnew_spec.rb\n");
+    let stat = stdout_of(&w.run(&["diff", &p.job, "--stat"]));
+    assert!(stat.contains("2 files changed"), "{stat}");
+    // Without a name: the newest job of this repository.
+    let patch = w.run(&["diff"]);
+    assert!(patch.status.success(), "{}", stderr_of(&patch));
+    assert!(
+        stdout_of(&patch).contains("+puts 2"),
+        "{}",
+        stdout_of(&patch)
+    );
+    assert!(
+        stderr_of(&patch).contains("job-done"),
+        "{}",
+        stderr_of(&patch)
+    );
+    // Untouched: the same branch, the same files, nothing new in the work tree.
+    let repo = w.repo.path();
+    assert_eq!(git_in(repo, &["branch", "--show-current"]).trim(), "main");
+    assert_eq!(git_in(repo, &["rev-parse", "HEAD"]).trim(), p.base);
+    assert_eq!(git_in(repo, &["status", "--porcelain"]), "");
+
+    let none = w.run(&["diff", "job-empty"]);
+    assert_one_line_error(&none, 1, &["claude-sandbox/job-empty", "pushed nothing"]);
+}
+
+#[test]
+fn checkout_switches_a_clean_work_tree_and_refuses_a_dirty_one() {
+    let p = pushed_job();
+    let w = &p.w;
+    let repo = w.repo.path();
+    std::fs::write(repo.join("app.rb"), "my own edit\n").unwrap();
+    let refused = w.run(&["checkout", &p.job]);
+    assert_one_line_error(&refused, 1, &["uncommitted changes"]);
+    assert!(
+        stderr_of(&refused).contains("app.rb"),
+        "{}",
+        stderr_of(&refused)
+    );
+    assert!(
+        stderr_of(&refused).contains("--worktree"),
+        "{}",
+        stderr_of(&refused)
+    );
+    assert_eq!(git_in(repo, &["branch", "--show-current"]).trim(), "main");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("app.rb")).unwrap(),
+        "my own edit\n"
+    );
+
+    // A worktree of its own leaves the dirty one as it is.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let review = elsewhere.path().join("review");
+    let out = w.run(&["checkout", &p.job, "--worktree", review.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_to_string(review.join("app.rb")).unwrap(),
+        "puts 1\nputs 2\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("app.rb")).unwrap(),
+        "my own edit\n"
+    );
+    git_in(
+        repo,
+        &["worktree", "remove", "--force", review.to_str().unwrap()],
+    );
+
+    git_in(repo, &["checkout", "--", "app.rb"]);
+    let out = w.run(&["checkout", &p.job]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        git_in(repo, &["branch", "--show-current"]).trim(),
+        "claude-sandbox/job-done"
+    );
+    assert!(repo.join("new_spec.rb").exists());
+    assert!(stderr_of(&out).contains("switched to claude-sandbox/job-done"));
+}

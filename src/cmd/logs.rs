@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
                 Some(job) => job,
                 None => return anyhow::Ok(Found::Gone(cluster, j.clone())),
             },
-            None => newest_job(ctx, &cluster).await?,
+            None => newest_job(ctx, &cluster, "following").await?,
         };
         anyhow::Ok(Found::Live(cluster, Box::new(job)))
     })??;
@@ -201,7 +201,7 @@ fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
 }
 
 /// The newest job of the repository the user stands in, else the newest job of all.
-async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<Job> {
+pub(super) async fn newest_job(ctx: &Ctx, cluster: &Cluster, doing: &str) -> Result<Job> {
     let all = jobs::list_managed(cluster, &[]).await?;
     let here = super::list::current_repo_url(ctx).ok();
     let pick = here
@@ -214,7 +214,7 @@ async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<Job> {
     match pick {
         Some(j) => {
             ctx.printer.info(&format!(
-                "following {}",
+                "{doing} {}",
                 j.metadata.name.as_deref().unwrap_or("?")
             ));
             Ok(j.clone())
