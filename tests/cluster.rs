@@ -1702,3 +1702,28 @@ fn checkout_switches_a_clean_work_tree_and_refuses_a_dirty_one() {
     assert!(repo.join("new_spec.rb").exists());
     assert!(stderr_of(&out).contains("switched to claude-sandbox/job-done"));
 }
+
+#[test]
+fn a_receipt_the_agent_forged_cannot_drive_the_terminal() {
+    // PID 1 writes the receipt last, but an agent killed with its container (OOM) leaves
+    // whatever it wrote there: shown as text, never as terminal commands.
+    let forged = "{\"outcome\":\"succeeded\\u001b]52;c;ZXZpbA==\\u0007\",\"exit_code\":0,\"branch\":\"\\u001b[2Jx\",\"compare_url\":\"https://e.example/\\u001b[8m\"}";
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(1)),
+        termination_message: Some(forged.into()),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let logs = w.run(&["logs", &name]);
+    assert!(
+        stderr_of(&logs).contains("receipt:"),
+        "{}",
+        stderr_of(&logs)
+    );
+    let status = w.run(&["status", &name]);
+    let wide = w.run(&["list", "-o", "wide"]);
+    for out in [&logs, &status, &wide] {
+        let all = format!("{}{}", stdout_of(out), stderr_of(out));
+        assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    }
+}
