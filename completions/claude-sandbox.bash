@@ -19,6 +19,9 @@ _claude__sandbox() {
             claude__sandbox,cancel)
                 cmd="claude__sandbox__subcmd__cancel"
                 ;;
+            claude__sandbox,checkout)
+                cmd="claude__sandbox__subcmd__checkout"
+                ;;
             claude__sandbox,clean)
                 cmd="claude__sandbox__subcmd__clean"
                 ;;
@@ -30,6 +33,9 @@ _claude__sandbox() {
                 ;;
             claude__sandbox,detect)
                 cmd="claude__sandbox__subcmd__detect"
+                ;;
+            claude__sandbox,diff)
+                cmd="claude__sandbox__subcmd__diff"
                 ;;
             claude__sandbox,doctor)
                 cmd="claude__sandbox__subcmd__doctor"
@@ -76,6 +82,9 @@ _claude__sandbox() {
             claude__sandbox__subcmd__help,cancel)
                 cmd="claude__sandbox__subcmd__help__subcmd__cancel"
                 ;;
+            claude__sandbox__subcmd__help,checkout)
+                cmd="claude__sandbox__subcmd__help__subcmd__checkout"
+                ;;
             claude__sandbox__subcmd__help,clean)
                 cmd="claude__sandbox__subcmd__help__subcmd__clean"
                 ;;
@@ -87,6 +96,9 @@ _claude__sandbox() {
                 ;;
             claude__sandbox__subcmd__help,detect)
                 cmd="claude__sandbox__subcmd__help__subcmd__detect"
+                ;;
+            claude__sandbox__subcmd__help,diff)
+                cmd="claude__sandbox__subcmd__help__subcmd__diff"
                 ;;
             claude__sandbox__subcmd__help,doctor)
                 cmd="claude__sandbox__subcmd__help__subcmd__doctor"
@@ -149,7 +161,7 @@ _claude__sandbox() {
 
     case "${cmd}" in
         claude__sandbox)
-            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config image help"
+            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config image diff checkout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +205,48 @@ _claude__sandbox() {
                 return 0
             fi
             case "${prev}" in
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__checkout)
+            opts="-n -C -q -v -h --worktree --context --namespace --kubeconfig --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --worktree)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -544,6 +598,44 @@ _claude__sandbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        claude__subcmd__sandbox__subcmd__diff)
+            opts="-n -C -q -v -h --stat --name-only --context --namespace --kubeconfig --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         claude__subcmd__sandbox__subcmd__doctor)
             opts="-o -n -C -q -v -h --output --secret --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -595,7 +687,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help)
-            opts="remote detect logs list status cancel clean completions setup doctor config image help"
+            opts="remote detect logs list status cancel clean completions setup doctor config image diff checkout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,6 +701,20 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__help__subcmd__checkout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -693,6 +799,20 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help__subcmd__detect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1165,7 +1285,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__remote)
-            opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --secret --ttl --deadline --context --namespace --kubeconfig --quiet --verbose --color --help"
+            opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --secret --ttl --deadline --max-turns --max-budget-usd --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1224,6 +1344,14 @@ _claude__sandbox() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-turns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-budget-usd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,6 +44,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand image 'Build the agent image, or push it, with the container engine on this machine'
+            cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
+            cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
@@ -61,6 +63,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --secret 'Secret with the agent''s credentials [default: claude-sandbox-secrets]'
             cand --ttl 'Delete the finished job after this long [default: 1h]'
             cand --deadline 'Stop the job if it runs longer than this [default: 4h]'
+            cand --max-turns 'Stop the agent after N turns (config: max_turns); the receipt says when it did'
+            cand --max-budget-usd 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)'
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
             cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
@@ -362,6 +366,37 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         }
         &'claude-sandbox;image;help;help'= {
         }
+        &'claude-sandbox;diff'= {
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand --stat 'Only the files changed and how much (git diff --stat)'
+            cand --name-only 'Only the names of the files changed'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'claude-sandbox;checkout'= {
+            cand --worktree 'Check the branch out in a new worktree at DIR instead of switching this one'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'claude-sandbox;help'= {
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
@@ -375,6 +410,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand doctor 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
             cand config 'Show the effective settings and where each comes from, or the config file paths'
             cand image 'Build the agent image, or push it, with the container engine on this machine'
+            cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
+            cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {
@@ -412,6 +449,10 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;image;build'= {
         }
         &'claude-sandbox;help;image;push'= {
+        }
+        &'claude-sandbox;help;diff'= {
+        }
+        &'claude-sandbox;help;checkout'= {
         }
         &'claude-sandbox;help;help'= {
         }

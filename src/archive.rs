@@ -62,6 +62,30 @@ impl Archive {
         })
     }
 
+    /// Where a job's receipt is kept, next to its log.
+    fn receipt_path(&self, namespace: &str, job: &str) -> PathBuf {
+        self.path_for(namespace, job).with_extension("receipt.json")
+    }
+
+    /// Keep the job's receipt, so it outlives the Job like its log does.
+    pub fn save_receipt(
+        &self,
+        namespace: &str,
+        job: &str,
+        receipt: &crate::contract::Receipt,
+    ) -> io::Result<()> {
+        let path = self.receipt_path(namespace, job);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(path, receipt.to_bytes())
+    }
+
+    pub fn receipt(&self, namespace: &str, job: &str) -> Option<crate::contract::Receipt> {
+        let text = fs::read_to_string(self.receipt_path(namespace, job)).ok()?;
+        crate::contract::Receipt::parse(&text)
+    }
+
     pub fn read(&self, namespace: &str, job: &str) -> Option<(String, Entry)> {
         let path = self.path_for(namespace, job);
         let text = fs::read_to_string(&path).ok()?;
@@ -117,6 +141,7 @@ impl Archive {
         for (i, e) in self.list().into_iter().enumerate() {
             let too_old = now.duration_since(e.saved).is_ok_and(|age| age > MAX_AGE);
             if e.path != current && (i >= KEEP_FILES || too_old) {
+                let _ = fs::remove_file(e.path.with_extension("receipt.json"));
                 fs::remove_file(&e.path)?;
             }
         }

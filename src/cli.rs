@@ -113,6 +113,12 @@ pub enum Command {
     /// Build the agent image, or push it, with the container engine on this machine
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Show a job's changes against the commit it started from (fetched with your own git)
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+    /// Fetch a job's branch and switch to it, or open it in a new worktree
+    #[command(after_help = CHECKOUT_EXAMPLES)]
+    Checkout(CheckoutArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +197,43 @@ fn parse_version(s: &str) -> Result<String, String> {
     }
 }
 
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox diff                          the newest job of this repository
+  claude-sandbox diff JOB --stat               files changed, with counts
+  claude-sandbox diff JOB --name-only | xargs -r $EDITOR";
+
+const CHECKOUT_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox checkout                      switch to the newest job's branch
+  claude-sandbox checkout JOB --worktree ../review   leave this work tree as it is";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The job (default: the newest job of this repository, else the newest job)
+    #[arg(value_name = "JOB")]
+    pub job: Option<String>,
+
+    /// Only the files changed and how much (git diff --stat)
+    #[arg(long, conflicts_with = "name_only")]
+    pub stat: bool,
+
+    /// Only the names of the files changed
+    #[arg(long)]
+    pub name_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutArgs {
+    /// The job (default: the newest job of this repository, else the newest job)
+    #[arg(value_name = "JOB")]
+    pub job: Option<String>,
+
+    /// Check the branch out in a new worktree at DIR instead of switching this one
+    #[arg(long, value_name = "DIR")]
+    pub worktree: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// The effective value of every setting and its source (flag, environment, file, default)
@@ -214,7 +257,8 @@ Examples:
   claude-sandbox remote --wait --timeout 30m \"make the linter pass\"
   claude-sandbox remote --task-file TASK.md --services postgres
   git log -1 --format=%B | claude-sandbox remote --task-file -
-  claude-sandbox remote --dry-run -o json -- \"-v is broken\"";
+  claude-sandbox remote --dry-run -o json -- \"-v is broken\"
+  claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"";
 
 const LOGS_EXAMPLES: &str = "\
 Examples:
@@ -227,6 +271,7 @@ const LIST_EXAMPLES: &str = "\
 Examples:
   claude-sandbox list
   claude-sandbox list --repo . --status running -o json
+  claude-sandbox list -o wide                  what each run cost and pushed
   claude-sandbox list -o name | xargs claude-sandbox cancel";
 
 const CLEAN_EXAMPLES: &str = "\
@@ -339,6 +384,14 @@ pub struct RemoteArgs {
     /// Stop the job if it runs longer than this [default: 4h]
     #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
     pub deadline: Option<Duration>,
+
+    /// Stop the agent after N turns (config: max_turns); the receipt says when it did
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
+
+    /// Stop the agent once it has spent this many US dollars (config: max_budget_usd)
+    #[arg(long, value_name = "DOLLARS")]
+    pub max_budget_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

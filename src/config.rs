@@ -62,6 +62,10 @@ pub struct FileConfig {
     pub workspace_size: Option<String>,
     /// The size limit of the Postgres and Redis data volumes.
     pub service_data_size: Option<String>,
+    /// The most turns the agent may take (`claude --max-turns`).
+    pub max_turns: Option<u32>,
+    /// The most the agent may spend, in US dollars (`claude --max-budget-usd`).
+    pub max_budget_usd: Option<f64>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -88,6 +92,8 @@ pub const KEYS: &[&str] = &[
     "agent_args",
     "anthropic_api",
     "holder_image",
+    "max_turns",
+    "max_budget_usd",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -256,6 +262,17 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
     }
     if parsed.deadline.is_some_and(|d| d.is_zero()) {
         return Err(bad("deadline", "must be longer than zero".into()));
+    }
+    if cfg.max_turns == Some(0) {
+        return Err(bad("max_turns", "must be at least 1".into()));
+    }
+    if let Some(b) = cfg.max_budget_usd
+        && crate::settings::check_budget(b).is_err()
+    {
+        return Err(bad(
+            "max_budget_usd",
+            "must be a number of dollars above zero, like 5 or 2.50".into(),
+        ));
     }
     if let Some(env) = &cfg.env {
         for k in env.keys() {
@@ -468,6 +485,8 @@ effect = "NoSchedule"
                 "workspace_size" | "service_data_size" => format!("{key} = \"1Gi\"\n"),
                 "ttl" | "deadline" => format!("{key} = \"1h\"\n"),
                 "anthropic_api" => format!("{key} = \"https://gateway.example\"\n"),
+                "max_turns" => format!("{key} = 30\n"),
+                "max_budget_usd" => format!("{key} = 2.5\n"),
                 _ => format!("{key} = \"x\"\n"),
             };
             assert!(

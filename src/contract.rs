@@ -77,6 +77,12 @@ pub mod files {
     pub const DONE: &str = "done.json";
 }
 
+/// Where the agent's PID 1 writes its [`Receipt`]: the agent container's termination message,
+/// which the kubelet copies into the pod's status, so it outlives the container and the volumes.
+pub const RECEIPT_PATH: &str = "/dev/termination-log";
+/// The kubelet reads at most 4096 bytes of a termination message; the receipt stays below it.
+pub const MAX_RECEIPT_BYTES: usize = 4096;
+
 /// The loopback port of the holder's Anthropic proxy.
 pub const PROXY_PORT: u16 = 8765;
 /// The Anthropic API the proxy forwards to unless configured otherwise.
@@ -111,6 +117,8 @@ pub mod env {
     pub const HANDOFF_DIR: &str = "CLAUDE_SANDBOX_HANDOFF";
     pub const HOLDER_DIR: &str = "CLAUDE_SANDBOX_HOLDER_DIR";
     pub const AGE_KEY: &str = "CLAUDE_SANDBOX_AGE_KEY";
+    /// Where the receipt is written instead of [`super::RECEIPT_PATH`] (tests).
+    pub const RECEIPT: &str = "CLAUDE_SANDBOX_RECEIPT";
     /// The proxy's loopback port (tests run several pods at once).
     pub const PROXY_PORT: &str = "CLAUDE_SANDBOX_PROXY_PORT";
     /// The per-job placeholder the agent holds instead of a credential; the holder knows it too.
@@ -215,6 +223,9 @@ pub enum SandboxEvent {
         commits: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         compare_url: Option<String>,
+        /// The commit pushed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        commit: Option<String>,
     },
     PushFailed {
         #[serde(default)]
@@ -228,6 +239,80 @@ pub enum SandboxEvent {
         path: String,
         bytes: u64,
     },
+}
+
+/// What a job did, in a few hundred bytes: written by the agent's PID 1 once the holder has
+/// published, into the agent container's termination message. A schema for scripts
+/// (docs/guide.md): fields that do not apply are absent. Everything in it is agent-side data
+/// (the agent's own `result` line, the holder's published events); it never holds a credential.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// `succeeded`, `failed`, `stopped` (cancel or deadline) or `capped` (a budget ended it).
+    pub outcome: String,
+    pub exit_code: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_url: Option<String>,
+    /// The budget that ended the run (`max_turns`, `max_budget_usd`), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<String>,
+}
+
+/// Longest string field a receipt keeps; longer values are cut, so the whole stays under
+/// [`MAX_RECEIPT_BYTES`] whatever the agent's side supplied.
+const MAX_RECEIPT_FIELD: usize = 512;
+
+impl Receipt {
+    /// The receipt as one JSON object, cut to fit a termination message.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bounded = self.clone();
+        for field in [
+            &mut bounded.branch,
+            &mut bounded.commit,
+            &mut bounded.compare_url,
+            &mut bounded.pr_url,
+            &mut bounded.cap,
+        ] {
+            if field.as_ref().is_some_and(|v| v.len() > MAX_RECEIPT_FIELD) {
+                *field = None;
+            }
+        }
+        bounded.outcome.truncate(64);
+        let bytes = serde_json::to_vec(&bounded).unwrap_or_default();
+        if bytes.len() <= MAX_RECEIPT_BYTES {
+            bytes
+        } else {
+            serde_json::to_vec(&Receipt {
+                outcome: bounded.outcome,
+                exit_code: bounded.exit_code,
+                ..Receipt::default()
+            })
+            .unwrap_or_default()
+        }
+    }
+
+    /// The receipt in a termination message, when it is one (older images wrote none).
+    pub fn parse(message: &str) -> Option<Receipt> {
+        if message.len() > MAX_RECEIPT_BYTES {
+            return None;
+        }
+        serde_json::from_str(message.trim()).ok()
+    }
 }
 
 /// The value of the `type` field that marks a [`SandboxEvent`] line.
@@ -275,6 +360,7 @@ mod tests {
                 base: Some("main".into()),
                 commits: Some(2),
                 compare_url: None,
+                commit: None,
             },
             SandboxEvent::PushFailed {
                 branch: Some("claude-sandbox/j".into()),
@@ -296,5 +382,23 @@ mod tests {
         }
         let future = serde_json::json!({"type": "claude_sandbox", "event": "future"});
         assert_eq!(SandboxEvent::from_value(&future), None);
+    }
+
+    #[test]
+    fn a_receipt_fits_a_termination_message_whatever_it_holds() {
+        let receipt = Receipt {
+            outcome: "succeeded".into(),
+            exit_code: 0,
+            cost_usd: Some(0.5),
+            branch: Some("b".repeat(10_000)),
+            compare_url: Some("https://github.com/o/r/compare/main...x".into()),
+            ..Receipt::default()
+        };
+        let bytes = receipt.to_bytes();
+        assert!(bytes.len() <= MAX_RECEIPT_BYTES);
+        let back = Receipt::parse(std::str::from_utf8(&bytes).unwrap()).unwrap();
+        assert_eq!(back.branch, None);
+        assert_eq!(back.compare_url, receipt.compare_url);
+        assert_eq!(Receipt::parse("agent crashed"), None);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod build_context;
+pub mod bring;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
@@ -19,6 +20,7 @@ pub mod job;
 pub mod output;
 pub mod plan;
 pub mod pod;
+pub mod receipt;
 pub mod repo;
 pub mod settings;
 pub mod text;

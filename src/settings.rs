@@ -92,6 +92,8 @@ pub struct Flags {
     pub ttl: Option<Duration>,
     pub deadline: Option<Duration>,
     pub env: Vec<(String, String)>,
+    pub max_turns: Option<u32>,
+    pub max_budget_usd: Option<f64>,
 }
 
 /// A flag's value came from its environment variable when that variable holds the same text.
@@ -146,6 +148,46 @@ pub struct Settings {
     pub anthropic_api: Setting<String>,
     /// The credential holder's image: the user's choice only, never the repository's.
     pub holder_image: Setting<String>,
+    /// Budgets for the agent: `claude --max-turns`, `--max-budget-usd`.
+    pub max_turns: Setting<Option<u32>>,
+    pub max_budget_usd: Setting<Option<f64>>,
+}
+
+/// A spending cap must be a positive, finite number of dollars.
+pub fn check_budget(dollars: f64) -> Result<(), String> {
+    if dollars.is_finite() && dollars > 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{dollars} is not a budget: give a number of dollars above zero, like 5 or 2.50"
+        ))
+    }
+}
+
+/// A budget from the flag, else the lowest the files set: a repository's file is written by
+/// whoever can push to it (an earlier job's agent included), so it may tighten the user's budget
+/// but never loosen it.
+fn budget<T: PartialOrd + Copy>(
+    flag: Option<T>,
+    flag_name: &'static str,
+    key: &'static str,
+    layers: &Layers,
+    get: fn(&crate::config::FileConfig) -> Option<T>,
+) -> Setting<Option<T>> {
+    if let Some(v) = flag {
+        return Setting::new(Some(v), Origin::Flag { name: flag_name });
+    }
+    layers
+        .in_order()
+        .filter_map(|(_, layer)| get(&layer.values).map(|v| (v, layer)))
+        .fold(None, |low: Option<(T, &Layer)>, (v, layer)| match low {
+            Some((l, _)) if l <= v => low,
+            _ => Some((v, layer)),
+        })
+        .map_or_else(
+            || Setting::default(None),
+            |(v, layer)| Setting::new(Some(v), Origin::file(layer, key)),
+        )
 }
 
 impl Settings {
@@ -157,12 +199,19 @@ impl Settings {
             .iter()
             .map(|(k, s)| (k.clone(), s.value.clone()))
             .collect();
-        if let Some(args) = &self.agent_args.value
-            && !self.env.contains_key(job::AGENT_ARGS_ENV)
-        {
+        let mut args = self.agent_args.value.clone().unwrap_or_default();
+        // The budgets come last, so they win over the same option in `agent_args`.
+        if let Some(n) = self.max_turns.value {
+            args.extend(["--max-turns".to_owned(), n.to_string()]);
+        }
+        if let Some(d) = self.max_budget_usd.value {
+            args.extend(["--max-budget-usd".to_owned(), d.to_string()]);
+        }
+        let configured = self.agent_args.value.is_some() || !args.is_empty();
+        if configured && !self.env.contains_key(job::AGENT_ARGS_ENV) {
             env.push((
                 job::AGENT_ARGS_ENV.to_owned(),
-                serde_json::to_string(args).unwrap_or_else(|_| "[]".into()),
+                serde_json::to_string(&args).unwrap_or_else(|_| "[]".into()),
             ));
         }
         env
@@ -469,7 +518,26 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         any_text,
     )?;
 
+    if let Some(d) = flags.max_budget_usd {
+        check_budget(d).map_err(|m| Failure::usage(format!("--max-budget-usd: {m}")))?;
+    }
+    if flags.max_turns == Some(0) {
+        return Err(Failure::usage("--max-turns: must be at least 1"));
+    }
+    let max_turns = budget(flags.max_turns, "--max-turns", "max_turns", layers, |c| {
+        c.max_turns
+    });
+    let max_budget_usd = budget(
+        flags.max_budget_usd,
+        "--max-budget-usd",
+        "max_budget_usd",
+        layers,
+        |c| c.max_budget_usd,
+    );
+
     Ok(Settings {
+        max_turns,
+        max_budget_usd,
         image,
         namespace,
         context,

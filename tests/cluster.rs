@@ -1594,3 +1594,312 @@ fn remote_and_doctor_agree_on_keys_kept_in_string_data() {
     assert!(remote.status.success(), "{}", stderr_of(&remote));
     assert!(!text.contains("planted-secret-value"));
 }
+
+#[test]
+fn the_receipt_in_the_termination_message_is_shown_by_status_list_and_logs_and_kept() {
+    let receipt = r#"{"outcome":"succeeded","exit_code":0,"duration_s":252,"turns":12,"cost_usd":0.4213,"input_tokens":1200,"output_tokens":340,"branch":"claude-sandbox/job-1","commit":"0123456789abcdef0123456789abcdef01234567","compare_url":"https://github.com/acme/widgets/compare/main...claude-sandbox/job-1"}"#;
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(3)),
+        termination_message: Some(receipt.into()),
+        ..good_config()
+    });
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        w.cmd()
+            .env("XDG_DATA_HOME", data.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let name = w.submit(&[]);
+    let logs = run(&["logs", &name]);
+    assert!(logs.status.success(), "{}", stderr_of(&logs));
+    // stdout stays the log; the receipt ends what the user reads, on stderr.
+    assert_eq!(stdout_of(&logs).lines().count(), 3);
+    let err = stderr_of(&logs);
+    let last = err
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>();
+    assert!(
+        last.iter()
+            .any(|l| l.starts_with("receipt: succeeded in 4m12s")
+                && l.contains("12 turns")
+                && l.contains("$0.42")),
+        "{err}"
+    );
+    assert!(
+        last.last()
+            .unwrap()
+            .contains("compare: https://github.com/acme/widgets/compare/"),
+        "{err}"
+    );
+
+    let status = stdout_of(&run(&["status", &name]));
+    assert!(
+        status.contains("receipt    succeeded")
+            && status.contains("pushed claude-sandbox/job-1 at 0123456789ab"),
+        "{status}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["list", "-o", "json"]).stdout).unwrap();
+    assert_eq!(json[0]["receipt"]["cost_usd"], 0.4213);
+    assert_eq!(json[0]["receipt"]["duration_s"], 252);
+    assert_eq!(json[0]["receipt"]["branch"], "claude-sandbox/job-1");
+    let wide = stdout_of(&run(&["list", "-o", "wide"]));
+    assert!(
+        wide.lines().next().unwrap().contains("COST")
+            && wide.contains("$0.42")
+            && wide.contains("claude-sandbox/job-1"),
+        "{wide}"
+    );
+
+    // Once the cluster has deleted the job, the saved copy still ends with the receipt.
+    assert!(run(&["cancel", &name]).status.success());
+    let saved = run(&["logs", &name]);
+    assert!(saved.status.success(), "{}", stderr_of(&saved));
+    assert!(
+        stderr_of(&saved).contains("receipt: succeeded"),
+        "{}",
+        stderr_of(&saved)
+    );
+}
+
+#[test]
+fn a_termination_message_that_is_no_receipt_is_ignored() {
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(2)),
+        termination_message: Some("\u{1b}[2Jnot json".into()),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let logs = w.run(&["logs", &name]);
+    assert!(logs.status.success());
+    assert!(
+        !stderr_of(&logs).contains("receipt"),
+        "{}",
+        stderr_of(&logs)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["list", "-o", "json"]).stdout).unwrap();
+    assert!(json[0]["receipt"].is_null());
+}
+
+// ---------------------------------------------------------------- diff, checkout
+
+fn git_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Agent")
+        .env("GIT_AUTHOR_EMAIL", "agent@example.com")
+        .env("GIT_COMMITTER_NAME", "Agent")
+        .env("GIT_COMMITTER_EMAIL", "agent@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+    stdout_of(&out)
+}
+
+/// A job whose pod pushed `claude-sandbox/<job>` to a local bare repository, which the user's
+/// clone reaches through its own git configuration (an `insteadOf` for its `origin`).
+struct Pushed {
+    w: World,
+    _remote: tempfile::TempDir,
+    job: String,
+    base: String,
+}
+
+fn pushed_job() -> Pushed {
+    let remote = tempfile::tempdir().unwrap();
+    let repo = TestRepo::committed(&[("app.rb", "puts 1\n"), ("Gemfile", "gem \"pg\"\n")]);
+    let base = git_in(repo.path(), &["rev-parse", "HEAD"])
+        .trim()
+        .to_owned();
+    let bare = remote.path().join("widgets.git");
+    git_in(
+        remote.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            repo.path().to_str().unwrap(),
+            "widgets.git",
+        ],
+    );
+    let agent = remote.path().join("agent");
+    git_in(
+        remote.path(),
+        &["clone", "-q", bare.to_str().unwrap(), "agent"],
+    );
+    let job = "job-done".to_owned();
+    git_in(
+        &agent,
+        &["switch", "-q", "-c", &format!("claude-sandbox/{job}")],
+    );
+    std::fs::write(agent.join("app.rb"), "puts 1\nputs 2\n").unwrap();
+    std::fs::write(agent.join("new_spec.rb"), "it works\n").unwrap();
+    git_in(&agent, &["add", "-A"]);
+    git_in(&agent, &["commit", "-q", "-m", "Fix it"]);
+    git_in(&agent, &["push", "-q", "origin", "HEAD"]);
+    git_in(
+        repo.path(),
+        &[
+            "config",
+            &format!("url.file://{}.insteadOf", bare.display()),
+            "git@github.com:acme/widgets.git",
+        ],
+    );
+    let mut done = seeded(
+        &job,
+        HERE,
+        "main",
+        "succeeded",
+        Duration::from_secs(600),
+        true,
+    );
+    done.metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .insert("claude-sandbox/commit".into(), base.clone());
+    let mut empty = seeded(
+        "job-empty",
+        HERE,
+        "main",
+        "succeeded",
+        Duration::from_secs(900),
+        true,
+    );
+    empty
+        .metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .insert("claude-sandbox/commit".into(), base.clone());
+    let w = World {
+        api: fake_api::FakeApi::start(Config {
+            jobs: vec![done, empty],
+            ..good_config()
+        }),
+        repo,
+    };
+    Pushed {
+        w,
+        _remote: remote,
+        job,
+        base,
+    }
+}
+
+#[test]
+fn diff_shows_the_jobs_changes_with_the_users_git_and_leaves_the_work_tree_alone() {
+    let p = pushed_job();
+    let w = &p.w;
+    let names = w.run(&["diff", &p.job, "--name-only"]);
+    assert!(names.status.success(), "{}", stderr_of(&names));
+    assert_eq!(stdout_of(&names), "app.rb\nnew_spec.rb\n");
+    let stat = stdout_of(&w.run(&["diff", &p.job, "--stat"]));
+    assert!(stat.contains("2 files changed"), "{stat}");
+    // Without a name: the newest job of this repository.
+    let patch = w.run(&["diff"]);
+    assert!(patch.status.success(), "{}", stderr_of(&patch));
+    assert!(
+        stdout_of(&patch).contains("+puts 2"),
+        "{}",
+        stdout_of(&patch)
+    );
+    assert!(
+        stderr_of(&patch).contains("job-done"),
+        "{}",
+        stderr_of(&patch)
+    );
+    // Untouched: the same branch, the same files, nothing new in the work tree.
+    let repo = w.repo.path();
+    assert_eq!(git_in(repo, &["branch", "--show-current"]).trim(), "main");
+    assert_eq!(git_in(repo, &["rev-parse", "HEAD"]).trim(), p.base);
+    assert_eq!(git_in(repo, &["status", "--porcelain"]), "");
+
+    let none = w.run(&["diff", "job-empty"]);
+    assert_one_line_error(&none, 1, &["claude-sandbox/job-empty", "pushed nothing"]);
+}
+
+#[test]
+fn checkout_switches_a_clean_work_tree_and_refuses_a_dirty_one() {
+    let p = pushed_job();
+    let w = &p.w;
+    let repo = w.repo.path();
+    std::fs::write(repo.join("app.rb"), "my own edit\n").unwrap();
+    let refused = w.run(&["checkout", &p.job]);
+    assert_one_line_error(&refused, 1, &["uncommitted changes"]);
+    assert!(
+        stderr_of(&refused).contains("app.rb"),
+        "{}",
+        stderr_of(&refused)
+    );
+    assert!(
+        stderr_of(&refused).contains("--worktree"),
+        "{}",
+        stderr_of(&refused)
+    );
+    assert_eq!(git_in(repo, &["branch", "--show-current"]).trim(), "main");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("app.rb")).unwrap(),
+        "my own edit\n"
+    );
+
+    // A worktree of its own leaves the dirty one as it is.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let review = elsewhere.path().join("review");
+    let out = w.run(&["checkout", &p.job, "--worktree", review.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_to_string(review.join("app.rb")).unwrap(),
+        "puts 1\nputs 2\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("app.rb")).unwrap(),
+        "my own edit\n"
+    );
+    git_in(
+        repo,
+        &["worktree", "remove", "--force", review.to_str().unwrap()],
+    );
+
+    git_in(repo, &["checkout", "--", "app.rb"]);
+    let out = w.run(&["checkout", &p.job]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        git_in(repo, &["branch", "--show-current"]).trim(),
+        "claude-sandbox/job-done"
+    );
+    assert!(repo.join("new_spec.rb").exists());
+    assert!(stderr_of(&out).contains("switched to claude-sandbox/job-done"));
+}
+
+#[test]
+fn a_receipt_the_agent_forged_cannot_drive_the_terminal() {
+    // PID 1 writes the receipt last, but an agent killed with its container (OOM) leaves
+    // whatever it wrote there: shown as text, never as terminal commands.
+    let forged = "{\"outcome\":\"succeeded\\u001b]52;c;ZXZpbA==\\u0007\",\"exit_code\":0,\"branch\":\"\\u001b[2Jx\",\"compare_url\":\"https://e.example/\\u001b[8m\"}";
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(1)),
+        termination_message: Some(forged.into()),
+        ..good_config()
+    });
+    let name = w.submit(&[]);
+    let logs = w.run(&["logs", &name]);
+    assert!(
+        stderr_of(&logs).contains("receipt:"),
+        "{}",
+        stderr_of(&logs)
+    );
+    let status = w.run(&["status", &name]);
+    let wide = w.run(&["list", "-o", "wide"]);
+    for out in [&logs, &status, &wide] {
+        let all = format!("{}{}", stdout_of(out), stderr_of(out));
+        assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    }
+}

@@ -537,3 +537,80 @@ fn disk_limits_come_from_the_settings_files() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("line 2: workspace_size"), "{err}");
 }
+
+/// The arguments the agent's container passes to `claude`, as the rendered Job carries them.
+fn agent_args(job: &Job) -> Vec<String> {
+    let pod = job.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+    pod.containers[0]
+        .env
+        .iter()
+        .flatten()
+        .find(|e| e.name == "CLAUDE_SANDBOX_AGENT_ARGS")
+        .and_then(|e| e.value.as_deref())
+        .map(|v| serde_json::from_str(v).unwrap())
+        .unwrap_or_default()
+}
+
+#[test]
+fn budgets_reach_the_agent_and_a_repository_can_only_tighten_them() {
+    let none = Setup::new(None, None);
+    assert!(agent_args(&none.job(&[], &[])).is_empty());
+    assert_eq!(
+        agent_args(&none.job(&["--max-turns", "40", "--max-budget-usd", "2.5"], &[])),
+        ["--max-turns", "40", "--max-budget-usd", "2.5"]
+    );
+
+    // A repository's file (an earlier agent may have written it) cannot raise the user's cap.
+    let looser = Setup::new(
+        Some("max_budget_usd = 5\nmax_turns = 30\nagent_args = [\"--model\", \"opus\"]\n"),
+        Some("max_budget_usd = 500\nmax_turns = 1000\n"),
+    );
+    assert_eq!(
+        agent_args(&looser.job(&[], &[])),
+        [
+            "--model",
+            "opus",
+            "--max-turns",
+            "30",
+            "--max-budget-usd",
+            "5"
+        ]
+    );
+    let tighter = Setup::new(Some("max_budget_usd = 5\n"), Some("max_budget_usd = 1\n"));
+    assert_eq!(
+        agent_args(&tighter.job(&[], &[])),
+        ["--max-budget-usd", "1"]
+    );
+    // The user's own flag decides.
+    assert_eq!(
+        agent_args(&tighter.job(&["--max-budget-usd", "20"], &[])),
+        ["--max-budget-usd", "20"]
+    );
+
+    for bad in [
+        &["--max-budget-usd", "0"][..],
+        &["--max-budget-usd", "NaN"],
+        &["--max-turns", "0"],
+    ] {
+        let out = none
+            .cmd()
+            .args(["remote", "--dry-run"])
+            .args(bad)
+            .arg("task")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr_of(&out));
+        assert!(stderr_of(&out).contains(bad[0]), "{}", stderr_of(&out));
+    }
+    let bad_file = Setup::new(None, Some("max_budget_usd = -3\n"));
+    let out = bad_file
+        .cmd()
+        .args(["remote", "--dry-run", "x"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&out).contains("max_budget_usd"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -217,6 +217,12 @@ fn only_the_holder_gets_credentials() {
     assert_eq!(pod.share_process_namespace, Some(false));
     assert_eq!(pod.termination_grace_period_seconds, Some(300));
     let agent = container(pod, contract::AGENT_CONTAINER);
+    // The receipt: the file the agent's PID 1 writes, never the log's tail.
+    assert_eq!(
+        agent.termination_message_path.as_deref(),
+        Some(contract::RECEIPT_PATH)
+    );
+    assert_eq!(agent.termination_message_policy.as_deref(), Some("File"));
     let names: Vec<&str> = agent
         .env
         .iter()

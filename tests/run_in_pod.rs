@@ -131,6 +131,14 @@ case "$FAKE_CLAUDE" in
     git commit -q -m "unrelated history"
     git branch -f "claude-sandbox/$CLAUDE_SANDBOX_JOB" HEAD
     ;;
+  capped)
+    # It forges a receipt of its own where PID 1 will write the real one.
+    echo '{"outcome":"succeeded","exit_code":0,"cost_usd":0}' > "$RECORD/../receipt.json"
+    echo "agent change" >> README.md
+    git commit -q -am "part of it"
+    echo '{"type":"result","subtype":"error_max_turns","is_error":false,"num_turns":5,"total_cost_usd":0.25,"usage":{"input_tokens":100,"output_tokens":20}}'
+    exit 0
+    ;;
   fail)
     echo "half done" >> README.md
     git commit -q -am "half"
@@ -138,7 +146,7 @@ case "$FAKE_CLAUDE" in
     exit 3
     ;;
 esac
-echo '{"type":"result","subtype":"success","is_error":false,"num_turns":2,"total_cost_usd":0.01,"result":"done"}'
+echo '{"type":"result","subtype":"success","is_error":false,"num_turns":2,"total_cost_usd":0.01,"usage":{"input_tokens":1200,"output_tokens":340},"result":"done"}'
 "#;
 
 /// Every git the sandbox (or the agent) starts is recorded, arguments NUL-separated.
@@ -249,6 +257,10 @@ impl Pod {
             p.join("work").display().to_string(),
         );
         env.insert("RECORD".into(), p.join("record").display().to_string());
+        env.insert(
+            "CLAUDE_SANDBOX_RECEIPT".into(),
+            p.join("receipt.json").display().to_string(),
+        );
         for (var, dir) in [
             ("CLAUDE_SANDBOX_SEED", "seed-volume"),
             ("CLAUDE_SANDBOX_HANDOFF", "handoff-volume"),
@@ -289,6 +301,13 @@ impl Pod {
     fn tool(&mut self, name: &str) -> &mut Self {
         write_exe(&self.path().join("bin").join(name), &fake_tool(name));
         self
+    }
+
+    /// The receipt the agent's PID 1 left as the termination message.
+    fn receipt(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.path().join("receipt.json")).expect("a receipt");
+        assert!(text.len() < 4096, "{text}");
+        serde_json::from_str(&text).expect("the receipt is JSON")
     }
 
     fn remote(&self) -> PathBuf {
@@ -605,6 +624,17 @@ fn the_agents_commit_is_pushed_to_a_new_branch_from_the_requested_commit() {
     assert!(agent_env.contains("GIT_TERMINAL_PROMPT=0"));
     // Shallow where the transport allows it.
     assert!(pod.work().join(".git/shallow").exists());
+    let receipt = pod.receipt();
+    assert_eq!(receipt["outcome"], "succeeded", "{receipt}");
+    assert_eq!(receipt["exit_code"], 0);
+    assert_eq!(receipt["turns"], 2);
+    assert_eq!(receipt["cost_usd"], 0.01);
+    assert_eq!(receipt["input_tokens"], 1200);
+    assert_eq!(receipt["output_tokens"], 340);
+    assert_eq!(receipt["branch"], WORK_BRANCH);
+    assert_eq!(receipt["commit"], pushed.as_str());
+    assert!(receipt["duration_s"].is_u64());
+    assert!(receipt.get("cap").is_none() && receipt.get("pr_url").is_none());
     for phase in [
         "cloning file://",
         "cloned in",
@@ -648,6 +678,21 @@ fn no_changes_pushes_nothing_and_says_so() {
 }
 
 #[test]
+fn a_run_ended_by_its_turn_budget_says_so_in_the_receipt_whatever_the_agent_wrote_there() {
+    let mut pod = Pod::new(&[]);
+    pod.set("FAKE_CLAUDE", "capped");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert!(pod.remote_rev(WORK_BRANCH).is_some(), "its work is pushed");
+    let receipt = pod.receipt();
+    assert_eq!(receipt["outcome"], "capped", "{receipt}");
+    assert_eq!(receipt["cap"], "max_turns");
+    assert_eq!(receipt["turns"], 5);
+    assert_eq!(receipt["cost_usd"], 0.25);
+    assert!(stdout_of(&out).contains("max_turns budget"));
+}
+
+#[test]
 fn a_failed_agent_keeps_its_exit_code_and_its_work_is_still_pushed() {
     let mut pod = Pod::new(&[]);
     pod.set("FAKE_CLAUDE", "fail");
@@ -655,6 +700,9 @@ fn a_failed_agent_keeps_its_exit_code_and_its_work_is_still_pushed() {
     assert_exit(&out, 3);
     assert!(pod.remote_rev(WORK_BRANCH).is_some());
     assert!(stdout_of(&out).contains("exit code 3"));
+    let receipt = pod.receipt();
+    assert_eq!(receipt["outcome"], "failed", "{receipt}");
+    assert_eq!(receipt["exit_code"], 3);
 }
 
 #[test]

@@ -23,6 +23,17 @@ pub async fn of_job(cluster: &Cluster, job: &str) -> Result<Vec<Pod>, Failure> {
     Ok(pods)
 }
 
+/// The pods of every job this tool made in the namespace, in one request: `list` reads each job's
+/// receipt from them.
+pub async fn of_managed_jobs(cluster: &Cluster) -> Result<Vec<Pod>, Failure> {
+    let api: Api<Pod> = cluster.api();
+    let lp = ListParams::default().labels(crate::job::keys::SELECTOR);
+    retry::idempotent(|| api.list(&lp))
+        .await
+        .map(|l| l.items)
+        .map_err(|e| cluster.failure(e, "list", "pods", None))
+}
+
 /// One pod by name, or None when it is gone.
 pub async fn find(cluster: &Cluster, name: &str) -> Result<Option<Pod>, Failure> {
     let api: Api<Pod> = cluster.api();

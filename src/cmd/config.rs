@@ -233,6 +233,18 @@ fn rows(s: &Settings) -> Vec<Row> {
             &s.holder_image,
             s.holder_image.value.clone(),
         ),
+        row(
+            "max_turns",
+            &s.max_turns,
+            s.max_turns.value.map_or("(none)".into(), |n| n.to_string()),
+        ),
+        row(
+            "max_budget_usd",
+            &s.max_budget_usd,
+            s.max_budget_usd
+                .value
+                .map_or("(none)".into(), |d| format!("${d}")),
+        ),
     ]
 }
 

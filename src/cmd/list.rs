@@ -5,6 +5,8 @@ use serde::Serialize;
 use super::Ctx;
 use crate::cli::{ListArgs, ListOutput};
 use crate::cluster::jobs::{self, JobState};
+use crate::cluster::pods;
+use crate::contract::Receipt;
 use crate::failure::{Failure, Outcome};
 use crate::job::{self, keys};
 use crate::output::{cut, table};
@@ -25,6 +27,8 @@ pub struct JobRow {
     pub finished: Option<String>,
     pub duration_seconds: Option<u64>,
     pub task: Option<String>,
+    /// What the run did and cost, once the agent has ended and while the cluster keeps its pod.
+    pub receipt: Option<Receipt>,
 }
 
 impl JobRow {
@@ -42,6 +46,7 @@ impl JobRow {
             finished: jobs::finished(j).map(|t| t.to_string()),
             duration_seconds: jobs::duration(j, now).map(|d| d.as_secs()),
             task: jobs::annotation(j, keys::TASK).map(String::from),
+            receipt: None,
         }
     }
 }
@@ -64,10 +69,38 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
     if let Some(b) = &args.branch {
         selector.push(format!("{}={}", keys::BRANCH, job::label_value(b)));
     }
-    let all = super::block_on(async {
+    // Receipts live in the pods' status: one more request, only where they are shown.
+    let with_receipts = matches!(args.output, ListOutput::Json | ListOutput::Wide);
+    let (all, pods) = super::block_on(async {
         let cluster = ctx.connect().await?;
-        anyhow::Ok(jobs::list_managed(&cluster, &selector).await?)
+        let all = jobs::list_managed(&cluster, &selector).await?;
+        let pods = if with_receipts {
+            pods::of_managed_jobs(&cluster).await
+        } else {
+            Ok(Vec::new())
+        };
+        anyhow::Ok((all, pods))
     })??;
+    let pods = pods.unwrap_or_else(|e| {
+        ctx.printer
+            .warn(&format!("receipts are not shown: {}", e.message));
+        Vec::new()
+    });
+    let receipt_of = |j: &Job| -> Option<Receipt> {
+        let name = j.metadata.name.as_deref()?;
+        let of_job: Vec<_> = pods
+            .iter()
+            .filter(|p| {
+                p.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("job-name"))
+                    .is_some_and(|n| n == name)
+            })
+            .cloned()
+            .collect();
+        crate::receipt::of_pods(&of_job)
+    };
     // Labels are shortened and sanitised; the annotations hold the exact values.
     let selected: Vec<&Job> = all
         .iter()
@@ -89,7 +122,13 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
     let now = jiff::Timestamp::now();
     match args.output {
         ListOutput::Json => {
-            let rows: Vec<JobRow> = selected.iter().map(|j| JobRow::from_job(j, now)).collect();
+            let rows: Vec<JobRow> = selected
+                .iter()
+                .map(|j| JobRow {
+                    receipt: receipt_of(j),
+                    ..JobRow::from_job(j, now)
+                })
+                .collect();
             ctx.printer.out(&serde_json::to_string_pretty(&rows)?)?;
         }
         ListOutput::Name => {
@@ -107,11 +146,14 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
                 return Ok(Outcome::Success);
             }
             let wide = args.output == ListOutput::Wide;
-            let rows: Vec<Vec<String>> = selected.iter().map(|j| row(j, now, wide)).collect();
+            let rows: Vec<Vec<String>> = selected
+                .iter()
+                .map(|j| row(j, now, wide.then(|| receipt_of(j))))
+                .collect();
             let header: &[&str] = if wide {
                 &[
                     "NAME", "REPO", "BRANCH", "STATUS", "AGE", "DURATION", "COMMIT", "IMAGE",
-                    "TASK",
+                    "COST", "PUSHED", "TASK",
                 ]
             } else {
                 &[
@@ -124,7 +166,8 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn row(j: &Job, now: jiff::Timestamp, wide: bool) -> Vec<String> {
+/// One table row; `wide` carries the job's receipt, when it has one.
+fn row(j: &Job, now: jiff::Timestamp, wide: Option<Option<Receipt>>) -> Vec<String> {
     let dash = || "-".to_string();
     let repo = jobs::annotation(j, keys::REPO_URL)
         .map_or_else(dash, |u| crate::repo::repo_slug(u).to_string());
@@ -136,7 +179,7 @@ fn row(j: &Job, now: jiff::Timestamp, wide: bool) -> Vec<String> {
         jobs::age(j, now).map_or_else(dash, format_age),
         jobs::duration(j, now).map_or_else(dash, format_age),
     ];
-    if wide {
+    if let Some(receipt) = &wide {
         cells.push(
             jobs::annotation(j, keys::COMMIT).map_or_else(dash, |c| c.chars().take(12).collect()),
         );
@@ -147,8 +190,15 @@ fn row(j: &Job, now: jiff::Timestamp, wide: bool) -> Vec<String> {
             .and_then(|p| p.containers.iter().find(|c| c.name == job::AGENT_CONTAINER))
             .and_then(|c| c.image.clone());
         cells.push(image.unwrap_or_else(dash));
+        let receipt = receipt.as_ref();
+        cells.push(receipt.and_then(crate::receipt::cost).unwrap_or_else(dash));
+        cells.push(
+            receipt
+                .and_then(|r| r.branch.as_deref())
+                .map_or_else(dash, |b| crate::text::one_line(b, 60)),
+        );
     }
-    let width = if wide { 80 } else { 40 };
+    let width = if wide.is_some() { 80 } else { 40 };
     cells.push(jobs::annotation(j, keys::TASK).map_or_else(dash, |t| cut(t, width)));
     cells
 }

@@ -6,7 +6,7 @@ use k8s_openapi::api::batch::v1::Job;
 use super::Ctx;
 use crate::archive::Archive;
 use crate::cli::LogsArgs;
-use crate::cluster::{Cluster, jobs};
+use crate::cluster::{Cluster, jobs, pods};
 use crate::failure::{Failure, Outcome};
 use crate::follow::render::Style;
 use crate::follow::sink::StdoutSink;
@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
                 Some(job) => job,
                 None => return anyhow::Ok(Found::Gone(cluster, j.clone())),
             },
-            None => newest_job(ctx, &cluster).await?,
+            None => newest_job(ctx, &cluster, "following").await?,
         };
         anyhow::Ok(Found::Live(cluster, Box::new(job)))
     })??;
@@ -53,6 +53,9 @@ pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<Outcome> {
             };
             follow::follow(&cluster, &name, &mut opts, &mut sink).await
         })??;
+        if container == AGENT_CONTAINER {
+            show_receipt(ctx, &cluster, &name);
+        }
         return Ok(super::report_ending(ctx, &name, &outcome));
     }
     follow_job(ctx, &cluster, &name, &container, args.raw, None)
@@ -93,10 +96,10 @@ pub fn follow_job(
         }),
     };
     let clear = spinner.clone();
-    let cluster = cluster.clone();
+    let following = cluster.clone();
     let job = name.to_string();
     let outcome = super::supervise(ctx, name, timeout, async move {
-        let res = follow::follow(&cluster, &job, &mut opts, &mut sink).await;
+        let res = follow::follow(&following, &job, &mut opts, &mut sink).await;
         if let Some(s) = &clear {
             s.finish_and_clear();
         }
@@ -105,7 +108,35 @@ pub fn follow_job(
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
+    if container == AGENT_CONTAINER && matches!(outcome, Ok(Outcome::Success | Outcome::JobFailed))
+    {
+        show_receipt(ctx, cluster, name);
+    }
     outcome
+}
+
+/// End the log with the job's receipt (on stderr: stdout stays the log itself), and keep it with
+/// the saved copy. A job still running, or from an image that writes none, has none to show.
+fn show_receipt(ctx: &Ctx, cluster: &Cluster, name: &str) {
+    let found = super::block_on(async { pods::of_job(cluster, name).await });
+    let Some(receipt) = found
+        .ok()
+        .and_then(Result::ok)
+        .and_then(|pods| crate::receipt::of_pods(&pods))
+    else {
+        return;
+    };
+    if let Some(archive) = Archive::default_location() {
+        let _ = archive.save_receipt(&cluster.namespace, name, &receipt);
+    }
+    print_receipt(ctx, &receipt);
+}
+
+fn print_receipt(ctx: &Ctx, receipt: &crate::contract::Receipt) {
+    for (i, line) in crate::receipt::describe(receipt).iter().enumerate() {
+        let key = if i == 0 { "receipt:" } else { "" };
+        ctx.printer.info(&format!("{key:<9}{line}"));
+    }
 }
 
 enum Found {
@@ -145,6 +176,11 @@ fn from_archive(ctx: &Ctx, cluster: &Cluster, name: &str, raw: bool) -> Result<O
     }
     use crate::follow::Sink as _;
     sink.flush()?;
+    if let Some(receipt) =
+        Archive::default_location().and_then(|a| a.receipt(&cluster.namespace, name))
+    {
+        print_receipt(ctx, &receipt);
+    }
     Ok(Outcome::Success)
 }
 
@@ -165,7 +201,7 @@ fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
 }
 
 /// The newest job of the repository the user stands in, else the newest job of all.
-async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<Job> {
+pub(super) async fn newest_job(ctx: &Ctx, cluster: &Cluster, doing: &str) -> Result<Job> {
     let all = jobs::list_managed(cluster, &[]).await?;
     let here = super::list::current_repo_url(ctx).ok();
     let pick = here
@@ -178,7 +214,7 @@ async fn newest_job(ctx: &Ctx, cluster: &Cluster) -> Result<Job> {
     match pick {
         Some(j) => {
             ctx.printer.info(&format!(
-                "following {}",
+                "{doing} {}",
                 j.metadata.name.as_deref().unwrap_or("?")
             ));
             Ok(j.clone())

@@ -1,6 +1,7 @@
 //! One module per command: each takes its parsed arguments and the shared context, does its work
 //! through the library modules, and returns how it ended. None of them exits the process.
 
+pub mod bring;
 pub mod cancel;
 pub mod clean;
 pub mod completions;
@@ -159,6 +160,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Setup(args) => setup::run(&ctx, args),
         Command::Image(args) => image::run(&ctx, args),
+        Command::Diff(args) => bring::diff(&ctx, args),
+        Command::Checkout(args) => bring::checkout(&ctx, args),
     }
 }
 

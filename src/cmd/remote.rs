@@ -25,6 +25,8 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         ttl: args.ttl,
         deadline: args.deadline,
         env: args.env.clone(),
+        max_turns: args.max_turns,
+        max_budget_usd: args.max_budget_usd,
         ..ctx.flags()
     })?;
     let src = project::resolve(ctx, &args.source, &settings)?;

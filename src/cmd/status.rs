@@ -116,6 +116,12 @@ async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String
             stuck = matches!(pod_state::view(pod, AGENT_CONTAINER), PodView::Stuck { .. });
         }
     }
+    if let Some(receipt) = crate::receipt::of_pods(&pods) {
+        for (i, l) in crate::receipt::describe(&receipt).iter().enumerate() {
+            let key = if i == 0 { "receipt" } else { "" };
+            out.push_str(&format!("{key:<11}{l}\n"));
+        }
+    }
     let warnings: Vec<_> = events
         .iter()
         .filter(|e| e.type_.as_deref() == Some("Warning"))

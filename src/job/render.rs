@@ -228,6 +228,10 @@ fn fill_agent(agent: &mut Container, plan: &JobPlan) {
     agent.command = Some(run_in_pod(role::AGENT));
     agent.args = None;
     agent.working_dir = Some(volume::WORKSPACE_PATH.into());
+    // The receipt: the file, not the log's tail, so a failed agent's last words never stand in
+    // for it.
+    agent.termination_message_path = Some(contract::RECEIPT_PATH.into());
+    agent.termination_message_policy = Some("File".into());
     // Nothing from the credentials secret reaches the agent, whatever the template says.
     let template_env = agent
         .env

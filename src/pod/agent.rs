@@ -25,6 +25,10 @@ pub struct AgentResult {
     pub is_error: Option<bool>,
     pub turns: Option<u64>,
     pub cost_usd: Option<f64>,
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    /// The result line's `subtype`: `success`, or why the run ended (`error_max_turns`, …).
+    pub subtype: Option<String>,
     /// Why the run counts as failed, for the notification.
     pub failure: Option<String>,
 }
@@ -111,6 +115,8 @@ pub fn run(
     };
     if result.exit_code != 0 {
         result.failure = Some(format!("the agent exited with code {}", result.exit_code));
+    } else if let Some(cap) = result.cap() {
+        result.failure = Some(format!("the agent stopped at its {cap} budget"));
     } else if result.is_error == Some(true) {
         result.failure = Some("the agent reported an error".to_owned());
     }
@@ -137,6 +143,25 @@ fn note_result(line: &str, result: &mut AgentResult) {
     result.is_error = msg.get("is_error").and_then(Value::as_bool);
     result.turns = msg.get("num_turns").and_then(Value::as_u64);
     result.cost_usd = msg.get("total_cost_usd").and_then(Value::as_f64);
+    let usage = msg.get("usage");
+    let tokens = |name: &str| usage.and_then(|u| u.get(name)).and_then(Value::as_u64);
+    result.input_tokens = tokens("input_tokens");
+    result.output_tokens = tokens("output_tokens");
+    result.subtype = msg
+        .get("subtype")
+        .and_then(Value::as_str)
+        .map(|s| s.chars().take(64).collect());
+}
+
+impl AgentResult {
+    /// The budget that ended the run, named as its setting, when the result line says one did.
+    pub fn cap(&self) -> Option<&'static str> {
+        match self.subtype.as_deref()? {
+            "error_max_turns" => Some("max_turns"),
+            "error_max_budget_usd" => Some("max_budget_usd"),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -152,11 +177,18 @@ mod tests {
         );
         assert_eq!(r.is_error, None);
         note_result(
-            r#"{"type":"result","subtype":"success","is_error":false,"num_turns":7,"total_cost_usd":0.42,"result":"done"}"#,
+            r#"{"type":"result","subtype":"success","is_error":false,"num_turns":7,"total_cost_usd":0.42,"usage":{"input_tokens":12,"output_tokens":34},"result":"done"}"#,
             &mut r,
         );
         assert_eq!(r.is_error, Some(false));
         assert_eq!(r.turns, Some(7));
         assert_eq!(r.cost_usd, Some(0.42));
+        assert_eq!((r.input_tokens, r.output_tokens), (Some(12), Some(34)));
+        assert_eq!(r.cap(), None);
+        note_result(
+            r#"{"type":"result","subtype":"error_max_turns","is_error":false,"num_turns":3}"#,
+            &mut r,
+        );
+        assert_eq!(r.cap(), Some("max_turns"));
     }
 }

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use env::PodEnv;
 
-use crate::contract::{self, HandOff, Published, SeedState, files, role};
+use crate::contract::{self, HandOff, Published, Receipt, SeedState, files, role};
 
 /// Exit code for a failure of the sandbox itself (bad environment, clone, services, push).
 const SANDBOX_FAILED: u8 = 1;
@@ -70,8 +70,20 @@ pub struct Summary {
 }
 
 fn run_agent() -> u8 {
+    let started = Instant::now();
     stop::protect_self();
     stop::watch();
+    let mut receipt = Receipt::default();
+    let code = agent_role(&mut receipt);
+    receipt.exit_code = code;
+    receipt.duration_s = Some(started.elapsed().as_secs());
+    receipt.outcome = outcome(code, &receipt).to_owned();
+    write_receipt(&receipt);
+    code
+}
+
+/// The agent's role from start to hand-off; fills in what the receipt reports as it goes.
+fn agent_role(receipt: &mut Receipt) -> u8 {
     let env = match PodEnv::from_process() {
         Ok(env) => env,
         Err(message) => {
@@ -108,23 +120,23 @@ fn run_agent() -> u8 {
         Ok(c) => c,
         Err(e) => {
             log::fail(&e);
-            return hand_off(&env, SANDBOX_FAILED, false);
+            return hand_off(&env, SANDBOX_FAILED, false, receipt);
         }
     };
     if let Err(e) = services::wait_all(&env.services, env.service_timeout) {
         log::fail(&e);
-        return hand_off(&env, SANDBOX_FAILED, false);
+        return hand_off(&env, SANDBOX_FAILED, false, receipt);
     }
     let prepared = match prepare::run(&checkout.dir, &env, &state.project_env) {
         Ok(p) => p,
         Err(failed) => {
             log::fail(&failed.message);
-            return hand_off(&env, failed.exit_code, false);
+            return hand_off(&env, failed.exit_code, false, receipt);
         }
     };
     if stop::terminated() {
         say_stopped();
-        return hand_off(&env, stop::TERMINATED_CODE, false);
+        return hand_off(&env, stop::TERMINATED_CODE, false, receipt);
     }
     let _ = handoff::write(&env.handoff_dir.join(files::SETUP_DONE), b"");
     let seen = env.seed_dir.join(files::SETUP_SEEN);
@@ -135,9 +147,53 @@ fn run_agent() -> u8 {
     if let Some(f) = &result.failure {
         log::fail(f);
     }
+    receipt.turns = result.turns;
+    receipt.cost_usd = result.cost_usd;
+    receipt.input_tokens = result.input_tokens;
+    receipt.output_tokens = result.output_tokens;
+    receipt.cap = result.cap().map(str::to_owned);
     // Push even after a failed run: the pod's disk is gone once the Job ends, and half a fix on a
     // branch is worth more than nothing.
-    hand_off(&env, result.exit_code, true)
+    hand_off(&env, result.exit_code, true, receipt)
+}
+
+/// The receipt's one-word verdict.
+fn outcome(code: u8, receipt: &Receipt) -> &'static str {
+    if receipt.cap.is_some() {
+        "capped"
+    } else if code == 0 {
+        "succeeded"
+    } else if stop::terminated() || code == stop::TERMINATED_CODE {
+        "stopped"
+    } else {
+        "failed"
+    }
+}
+
+/// Write the receipt where the kubelet takes the termination message from. The file the kubelet
+/// mounts already exists; outside a pod there is none, and nothing is created in `/dev`.
+fn write_receipt(receipt: &Receipt) {
+    let (path, create) = match std::env::var(contract::env::RECEIPT) {
+        Ok(p) if !p.is_empty() => (std::path::PathBuf::from(p), true),
+        _ => (std::path::PathBuf::from(contract::RECEIPT_PATH), false),
+    };
+    let bytes = receipt.to_bytes();
+    // Never a credential, even one a hand-made pod gave this container.
+    let text = log::redact(&String::from_utf8_lossy(&bytes)).into_owned();
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .create(create)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    if let Err(e) = written
+        && (create || e.kind() != std::io::ErrorKind::NotFound)
+    {
+        log::warn(&format!(
+            "could not write the receipt to {}: {e}",
+            path.display()
+        ));
+    }
 }
 
 fn say_stopped() {
@@ -157,7 +213,7 @@ fn stop_time(env: &PodEnv, started_at: i64) -> Option<Instant> {
 
 /// Tell the holder every process of the agent is gone, wait for its publish, relay its events
 /// and end with the agent's code (or a failure when publishing failed after a clean run).
-fn hand_off(env: &PodEnv, exit_code: u8, publish: bool) -> u8 {
+fn hand_off(env: &PodEnv, exit_code: u8, publish: bool, receipt: &mut Receipt) -> u8 {
     let done = env.handoff_dir.join(files::DONE);
     if let Err(e) = handoff::write_json(&done, &HandOff { exit_code, publish }) {
         log::fail(&e);
@@ -184,6 +240,17 @@ fn hand_off(env: &PodEnv, exit_code: u8, publish: bool) -> u8 {
     };
     for event in &published.events {
         log::line(&event.to_line());
+        if let contract::SandboxEvent::Pushed {
+            branch,
+            commit,
+            compare_url,
+            ..
+        } = event
+        {
+            receipt.branch.clone_from(branch);
+            receipt.commit.clone_from(commit);
+            receipt.compare_url.clone_from(compare_url);
+        }
     }
     match (exit_code, published.failed) {
         (0, true) => SANDBOX_FAILED,

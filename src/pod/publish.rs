@@ -228,6 +228,7 @@ pub fn publish(
         base: Some(env.branch.clone()),
         commits: Some(commits),
         compare_url: compare_url.clone(),
+        commit: Some(tip.to_string()),
     });
     Ok((
         Published::Pushed {

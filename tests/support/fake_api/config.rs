@@ -41,6 +41,9 @@ pub struct Config {
     pub regular_sidecars_exit_with_main: bool,
     /// Seeds pod-name suffixes and uids so a test can rely on them.
     pub seed: Option<u64>,
+    /// What the main container leaves in its `terminationMessagePath`; the kubelet copies it into
+    /// the terminated state's `message` when the container ends.
+    pub termination_message: Option<String>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             tick: Duration::from_millis(5),
             bookmark_interval: Duration::from_secs(1),
             regular_sidecars_exit_with_main: false,
+            termination_message: None,
             seed: None,
         }
     }

@@ -969,10 +969,19 @@ impl Sim {
         code: i32,
         reason: &str,
     ) -> Step<()> {
-        let r = self.update_pod(pod, |p, _| {
+        let r = self.update_pod(pod, |p, st| {
             let main = !init;
+            let message = if main {
+                st.settings.termination_message.clone()
+            } else {
+                None
+            };
             set_cs(p, container, init, |cs| {
-                cs.state = Some(terminated(cs, code, reason));
+                let mut state = terminated(cs, code, reason);
+                if let Some(t) = state.terminated.as_mut() {
+                    t.message = message;
+                }
+                cs.state = Some(state);
                 cs.ready = false;
                 cs.started = Some(false);
             });

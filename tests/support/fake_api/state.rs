@@ -99,6 +99,7 @@ pub(super) struct Settings {
     pub bookmark_interval: Duration,
     pub user: String,
     pub regular_sidecars_exit_with_main: bool,
+    pub termination_message: Option<String>,
     pub node_name: String,
 }
 
@@ -179,6 +180,7 @@ impl State {
                 bookmark_interval: cfg.bookmark_interval,
                 user: cfg.user.clone(),
                 regular_sidecars_exit_with_main: cfg.regular_sidecars_exit_with_main,
+                termination_message: cfg.termination_message.clone(),
                 node_name: "fake-node-1".into(),
             },
             objects: BTreeMap::new(),
