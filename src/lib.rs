@@ -5,8 +5,8 @@
 //! rendering are pure so they are tested without a cluster or a terminal.
 
 pub mod archive;
-pub mod build_context;
 pub mod bring;
+pub mod build_context;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
