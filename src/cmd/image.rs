@@ -261,7 +261,14 @@ fn run_engine(ctx: &Ctx, engine: &Engine, what: &str, argv: &[OsString]) -> Resu
     let status: ExitStatus = status
         .map_err(|e| Failure::new(format!("waiting for {}: {e}", engine.kind.name())))?
         .map_err(|e| Failure::new(format!("waiting for {}: {e}", engine.kind.name())))?;
-    if interrupted {
+    // The engine shares our process group, so Ctrl-C may stop it before our own handler has
+    // seen the signal: an engine that ended by SIGINT (or with the shell's 130 for it) was
+    // interrupted too.
+    let engine_interrupted = {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal() == Some(libc::SIGINT) || status.code() == Some(130)
+    };
+    if interrupted || engine_interrupted {
         return Err(Failure {
             code: code::INTERRUPTED,
             ..Failure::new(format!("\n{} {what} interrupted", engine.kind.name()))
