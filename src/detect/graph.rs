@@ -43,6 +43,16 @@ impl Graph {
     }
 }
 
+/// The `[[package]]` entries of a TOML lockfile (Cargo.lock, poetry.lock, uv.lock) that name
+/// their package, with that name; the formats differ only in how they list dependencies.
+pub(crate) fn toml_packages(lock: &toml::Table) -> impl Iterator<Item = (&str, &toml::Value)> {
+    lock.get("package")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|package| Some((package.get("name")?.as_str()?, package)))
+}
+
 /// A dependency the manifest declares.
 #[derive(Debug, Clone)]
 pub(crate) struct Root {

@@ -4,7 +4,7 @@
 
 use toml::{Table, Value};
 
-use super::super::graph::Graph;
+use super::super::graph::{Graph, toml_packages};
 use super::normalize;
 
 pub(crate) fn parse(text: &str) -> Result<Graph, String> {
@@ -15,15 +15,7 @@ pub(crate) fn parse(text: &str) -> Result<Graph, String> {
         )
     })?;
     let mut graph = Graph::default();
-    for package in doc
-        .get("package")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(name) = package.get("name").and_then(Value::as_str) else {
-            continue;
-        };
+    for (name, package) in toml_packages(&doc) {
         let from = normalize(name);
         graph.package(&from);
         let deps = package.get("dependencies").and_then(Value::as_table);

@@ -3,19 +3,11 @@
 
 use toml::{Table, Value};
 
-use super::super::graph::Graph;
+use super::super::graph::{Graph, toml_packages};
 
 pub(crate) fn graph(lock: &Table) -> Graph {
     let mut graph = Graph::default();
-    for package in lock
-        .get("package")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(from) = package.get("name").and_then(Value::as_str) else {
-            continue;
-        };
+    for (from, package) in toml_packages(lock) {
         graph.package(from);
         let deps = package.get("dependencies").and_then(Value::as_array);
         for dep in deps.into_iter().flatten().filter_map(Value::as_str) {
