@@ -272,24 +272,32 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
     };
 
     // `-n ""` (an unset shell variable) is no choice at all, in a dry run and a submit alike.
-    let namespace = match flags.namespace.as_deref().filter(|n| !n.is_empty()) {
-        Some(n) => Setting::new(
-            Some(n.to_string()),
-            flag_or_env(n, "--namespace", "CLAUDE_SANDBOX_NAMESPACE"),
-        ),
-        None => from_file("namespace", &|l| l.values.namespace.clone())
-            .map(|s| Setting::new(Some(s.value), s.source))
-            .unwrap_or_else(|| Setting::default(None)),
+    let optional_name = |flag: &Option<String>,
+                         name: &'static str,
+                         var: &'static str,
+                         key: &'static str,
+                         get: fn(&Layer) -> Option<String>| {
+        match flag.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => Setting::new(Some(v.to_string()), flag_or_env(v, name, var)),
+            None => from_file(key, &get)
+                .map(|s| Setting::new(Some(s.value), s.source))
+                .unwrap_or_else(|| Setting::default(None)),
+        }
     };
-    let context = match flags.context.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Setting::new(
-            Some(c.to_string()),
-            flag_or_env(c, "--context", "CLAUDE_SANDBOX_CONTEXT"),
-        ),
-        None => from_file("context", &|l| l.values.context.clone())
-            .map(|s| Setting::new(Some(s.value), s.source))
-            .unwrap_or_else(|| Setting::default(None)),
-    };
+    let namespace = optional_name(
+        &flags.namespace,
+        "--namespace",
+        "CLAUDE_SANDBOX_NAMESPACE",
+        "namespace",
+        |l| l.values.namespace.clone(),
+    );
+    let context = optional_name(
+        &flags.context,
+        "--context",
+        "CLAUDE_SANDBOX_CONTEXT",
+        "context",
+        |l| l.values.context.clone(),
+    );
 
     let secret = match &flags.secret {
         Some(s) => Setting::new(
