@@ -143,6 +143,18 @@ impl<'t> Scan<'t> {
         text
     }
 
+    /// A TOML file's table, or None when it is missing or broken (a broken one is a warning).
+    pub(crate) fn toml(&mut self, path: &str) -> Option<toml::Table> {
+        let text = self.text(path)?;
+        match parse_toml(&text) {
+            Ok(t) => Some(t),
+            Err(message) => {
+                self.warn(path, message);
+                None
+            }
+        }
+    }
+
     pub(crate) fn warn(&mut self, file: &str, message: String) {
         let w = Warning {
             file: file.to_string(),
@@ -205,10 +217,16 @@ impl<'t> Scan<'t> {
     }
 }
 
+/// A TOML document's table, or why it is not one: `cannot parse: line 3, column 14: …`.
+pub(crate) fn parse_toml(text: &str) -> Result<toml::Table, String> {
+    text.parse::<toml::Table>()
+        .map_err(|e| format!("cannot parse: {}", toml_error(text, &e)))
+}
+
 /// A TOML syntax error as one line with its reason: `line 3, column 14: invalid table header`.
 /// The error's Display is a multi-line snippet whose first line ("TOML parse error at line 3,
 /// column 14") never says what is wrong.
-pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
     let reason = e
         .message()
         .lines()

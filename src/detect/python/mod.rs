@@ -374,20 +374,6 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-fn parse_toml(ctx: &mut Scan<'_>, file: &str) -> Option<Table> {
-    let text = ctx.text(file)?;
-    match text.parse::<Table>() {
-        Ok(t) => Some(t),
-        Err(e) => {
-            ctx.warn(
-                file,
-                format!("cannot parse: {}", super::collect::toml_error(&text, &e)),
-            );
-            None
-        }
-    }
-}
-
 fn path<'a>(t: &'a Table, keys: &[&str]) -> Option<&'a Value> {
     let (first, rest) = keys.split_first()?;
     let mut v = t.get(*first)?;
@@ -424,7 +410,7 @@ fn pep508_list(ctx: &mut Scan<'_>, file: &str, list: Option<&Value>, weight: Wei
 }
 
 fn pyproject(ctx: &mut Scan<'_>, file: &str, visited: &mut HashSet<String>) {
-    let Some(t) = parse_toml(ctx, file) else {
+    let Some(t) = ctx.toml(file) else {
         return;
     };
     let dir = parent(file).to_string();
@@ -566,7 +552,7 @@ fn poetry_table(ctx: &mut Scan<'_>, file: &str, deps: Option<&Value>, weight: We
 }
 
 fn pipfile(ctx: &mut Scan<'_>, file: &str) {
-    let Some(t) = parse_toml(ctx, file) else {
+    let Some(t) = ctx.toml(file) else {
         return;
     };
     poetry_table(ctx, file, t.get("packages"), Weight::Needed, "package");

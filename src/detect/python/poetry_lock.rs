@@ -2,18 +2,13 @@
 //! marked `optional = true` is installed only for one of the package's extras, which the
 //! lock does not tie to the extras the project asked for, so it is left out.
 
-use toml::{Table, Value};
+use toml::Value;
 
 use super::super::graph::{Graph, toml_packages};
 use super::normalize;
 
 pub(crate) fn parse(text: &str) -> Result<Graph, String> {
-    let doc: Table = text.parse().map_err(|e| {
-        format!(
-            "cannot parse: {}",
-            super::super::collect::toml_error(text, &e)
-        )
-    })?;
+    let doc = super::super::collect::parse_toml(text)?;
     let mut graph = Graph::default();
     for (name, package) in toml_packages(&doc) {
         let from = normalize(name);

@@ -1,18 +1,13 @@
 //! uv.lock: `[[package]]` tables with `name` and `dependencies = [{ name = "…" }]`. The
 //! per-extra `optional-dependencies` are left out, as in poetry.lock.
 
-use toml::{Table, Value};
+use toml::Value;
 
 use super::super::graph::{Graph, toml_packages};
 use super::normalize;
 
 pub(crate) fn parse(text: &str) -> Result<Graph, String> {
-    let doc: Table = text.parse().map_err(|e| {
-        format!(
-            "cannot parse: {}",
-            super::super::collect::toml_error(text, &e)
-        )
-    })?;
+    let doc = super::super::collect::parse_toml(text)?;
     let mut graph = Graph::default();
     for (name, package) in toml_packages(&doc) {
         let from = normalize(name);

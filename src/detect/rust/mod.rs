@@ -116,20 +116,6 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn parse(ctx: &mut Scan<'_>, path: &str) -> Option<Table> {
-    let text = ctx.text(path)?;
-    match text.parse::<Table>() {
-        Ok(t) => Some(t),
-        Err(e) => {
-            ctx.warn(
-                path,
-                format!("cannot parse: {}", super::collect::toml_error(&text, &e)),
-            );
-            None
-        }
-    }
-}
-
 /// Dependency tables of a manifest with their `cfg` (None for the plain ones).
 fn dep_tables(t: &Table) -> Vec<(Option<String>, &Table)> {
     let mut out = Vec::new();
@@ -223,7 +209,7 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         {
             continue;
         }
-        let Some(t) = parse(ctx, &path) else { continue };
+        let Some(t) = ctx.toml(&path) else { continue };
         if let Some(ws) = t.get("workspace").and_then(Value::as_table) {
             let dir = parent(&path).to_string();
             for x in strings(ws.get("exclude")) {
@@ -586,7 +572,7 @@ fn declare(ctx: &mut Scan<'_>, m: &Manifest, d: &Dep, active: bool) {
 /// own, since a locked crate may sit behind a feature nobody turns on by default. From the
 /// members' declared crates its graph leads to clients they pull in (`apalis-redis → redis`).
 fn lockfile(ctx: &mut Scan<'_>, file: &str) {
-    let Some(t) = parse(ctx, file) else { return };
+    let Some(t) = ctx.toml(file) else { return };
     let roots = ctx.declared_below(Eco::Rust, parent(file));
     if !roots.is_empty() {
         let client = |name: &str| {
