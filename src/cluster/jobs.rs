@@ -194,12 +194,29 @@ pub async fn list_managed(
 
 /// Delete a job and, through Background propagation, its pods: the API's default for Jobs
 /// orphans the pods, which would keep the agent running.
-pub async fn delete(cluster: &Cluster, name: &str) -> Result<(), Failure> {
+pub async fn delete(cluster: &Cluster, name: &str) -> Result<(), DeleteFailure> {
     let api: Api<Job> = cluster.api();
     api.delete(name, &DeleteParams::background())
         .await
         .map(|_| ())
-        .map_err(|e| cluster.failure(e, "delete", "jobs", Some(name)))
+        .map_err(|e| DeleteFailure {
+            forbidden: matches!(&e, kube::Error::Api(s) if s.code == 403),
+            failure: cluster.failure(e, "delete", "jobs", Some(name)),
+        })
+}
+
+/// A delete that failed, and whether the user lacks the right to delete jobs at all (then every
+/// other delete in the namespace fails the same way).
+#[derive(Debug)]
+pub struct DeleteFailure {
+    pub failure: Failure,
+    pub forbidden: bool,
+}
+
+impl From<DeleteFailure> for Failure {
+    fn from(d: DeleteFailure) -> Self {
+        d.failure
+    }
 }
 
 /// A created job, and what happened on the way for `-v` to show.

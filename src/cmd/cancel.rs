@@ -43,7 +43,7 @@ async fn cancel_one(cluster: &Cluster, name: &str) -> Result<String, Failure> {
         .hint("delete it with kubectl if you mean to"));
     }
     let finished = jobs::state(&job).is_finished();
-    jobs::delete(cluster, name).await?;
+    jobs::delete(cluster, name).await.map_err(Failure::from)?;
     Ok(if finished {
         format!("job {name} deleted (it had already finished)")
     } else {

@@ -67,9 +67,9 @@ async fn clean(ctx: &Ctx, args: CleanArgs) -> Result<Outcome> {
             Ok(()) => ctx.printer.out(&format!("deleted {}", name(j)))?,
             // Refused the first time: every other delete would be refused the same way, so say it
             // once rather than once per job.
-            Err(f) if i == 0 && f.message.starts_with("forbidden:") => return Err(f.into()),
-            Err(f) => {
-                ctx.printer.error(&f);
+            Err(d) if i == 0 && d.forbidden => return Err(Failure::from(d).into()),
+            Err(d) => {
+                ctx.printer.error(&d.failure);
                 failed += 1;
             }
         }
