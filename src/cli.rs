@@ -258,7 +258,8 @@ Examples:
   claude-sandbox remote --task-file TASK.md --services postgres
   git log -1 --format=%B | claude-sandbox remote --task-file -
   claude-sandbox remote --dry-run -o json -- \"-v is broken\"
-  claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"";
+  claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"
+  claude-sandbox remote --pr \"fix the flaky test\"";
 
 const LOGS_EXAMPLES: &str = "\
 Examples:
@@ -392,6 +393,15 @@ pub struct RemoteArgs {
     /// Stop the agent once it has spent this many US dollars (config: max_budget_usd)
     #[arg(long, value_name = "DOLLARS")]
     pub max_budget_usd: Option<f64>,
+
+    /// Open a pull request for the pushed branch against the branch the job started from
+    /// (config: pr); a draft unless --no-draft. The receipt has its address, or why not
+    #[arg(long)]
+    pub pr: bool,
+
+    /// With --pr: open the pull request ready for review instead of as a draft (config: pr_draft)
+    #[arg(long)]
+    pub no_draft: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -66,6 +66,12 @@ pub struct FileConfig {
     pub max_turns: Option<u32>,
     /// The most the agent may spend, in US dollars (`claude --max-budget-usd`).
     pub max_budget_usd: Option<f64>,
+    /// Open a pull request for the pushed branch (`--pr`).
+    pub pr: Option<bool>,
+    /// Open that pull request as a draft (`--no-draft` says no).
+    pub pr_draft: Option<bool>,
+    /// The GitHub REST API the pull request is opened through, with the GitHub token.
+    pub github_api: Option<String>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -94,6 +100,9 @@ pub const KEYS: &[&str] = &[
     "holder_image",
     "max_turns",
     "max_budget_usd",
+    "pr",
+    "pr_draft",
+    "github_api",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -287,13 +296,18 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
             }
         }
     }
-    if let Some(url) = &cfg.anthropic_api
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
-        return Err(bad(
-            "anthropic_api",
-            format!("'{url}' is not an http:// or https:// URL"),
-        ));
+    for (key, value) in [
+        ("anthropic_api", &cfg.anthropic_api),
+        ("github_api", &cfg.github_api),
+    ] {
+        if let Some(url) = value
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(bad(
+                key,
+                format!("'{url}' is not an http:// or https:// URL"),
+            ));
+        }
     }
     for (key, value) in [
         ("image", &cfg.image),
@@ -487,6 +501,8 @@ effect = "NoSchedule"
                 "anthropic_api" => format!("{key} = \"https://gateway.example\"\n"),
                 "max_turns" => format!("{key} = 30\n"),
                 "max_budget_usd" => format!("{key} = 2.5\n"),
+                "pr" | "pr_draft" => format!("{key} = true\n"),
+                "github_api" => format!("{key} = \"https://ghe.example/api/v3\"\n"),
                 _ => format!("{key} = \"x\"\n"),
             };
             assert!(

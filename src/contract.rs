@@ -111,6 +111,10 @@ pub mod env {
     /// Where the proxy forwards to (a config key; tests point it at a loopback server).
     pub const ANTHROPIC_API: &str = "CLAUDE_SANDBOX_ANTHROPIC_API";
     pub const TELEGRAM_API: &str = "CLAUDE_SANDBOX_TELEGRAM_API";
+    /// Set on the holder when the user asked for a pull request: `draft` or `ready`.
+    pub const PULL_REQUEST: &str = "CLAUDE_SANDBOX_PULL_REQUEST";
+    /// The GitHub REST API the holder opens the pull request through, with the GitHub token.
+    pub const GITHUB_API: &str = "CLAUDE_SANDBOX_GITHUB_API";
     /// Paths of the volumes; the Job leaves them at their defaults, tests move them.
     pub const WORKDIR: &str = "CLAUDE_SANDBOX_WORKDIR";
     pub const SEED_DIR: &str = "CLAUDE_SANDBOX_SEED";
@@ -195,18 +199,34 @@ pub struct SeedState {
 }
 
 /// The agent's word to the holder: every process of the agent is gone. Untrusted input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HandOff {
     pub exit_code: u8,
     /// False when the setup steps failed: there is no work of the agent's to publish.
     pub publish: bool,
+    /// The agent's own figures from its `result` line, for the pull request's description. Numbers
+    /// only: nothing the agent writes reaches the holder's request as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
 }
 
 /// The holder's answer to the hand-off: the events to show, and whether publishing failed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Published {
     pub events: Vec<SandboxEvent>,
     pub failed: bool,
+    /// The pull request opened for the pushed branch, when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_url: Option<String>,
+    /// Why the pull request asked for was not opened; the push stands either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_error: Option<String>,
 }
 
 /// The JSON lines the pod prints about its own work, interleaved with the agent's stream-json.
@@ -268,6 +288,9 @@ pub struct Receipt {
     pub compare_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pr_url: Option<String>,
+    /// Why the pull request asked for was not opened (the branch was pushed all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_error: Option<String>,
     /// The budget that ended the run (`max_turns`, `max_budget_usd`), when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cap: Option<String>,
@@ -286,6 +309,7 @@ impl Receipt {
             &mut bounded.commit,
             &mut bounded.compare_url,
             &mut bounded.pr_url,
+            &mut bounded.pr_error,
             &mut bounded.cap,
         ] {
             if field.as_ref().is_some_and(|v| v.len() > MAX_RECEIPT_FIELD) {

@@ -16,6 +16,7 @@ pub mod detect;
 pub mod engine;
 pub mod failure;
 pub mod follow;
+pub mod github;
 pub mod job;
 pub mod output;
 pub mod plan;

@@ -94,6 +94,10 @@ pub struct Flags {
     pub env: Vec<(String, String)>,
     pub max_turns: Option<u32>,
     pub max_budget_usd: Option<f64>,
+    /// `--pr`: open a pull request for the pushed branch.
+    pub pr: bool,
+    /// `--no-draft`: that pull request is ready for review rather than a draft.
+    pub no_draft: bool,
 }
 
 /// A flag's value came from its environment variable when that variable holds the same text.
@@ -151,6 +155,12 @@ pub struct Settings {
     /// Budgets for the agent: `claude --max-turns`, `--max-budget-usd`.
     pub max_turns: Setting<Option<u32>>,
     pub max_budget_usd: Setting<Option<f64>>,
+    /// Open a pull request once the agent's work is pushed, as a draft unless `pr_draft` is off.
+    pub pr: Setting<bool>,
+    pub pr_draft: Setting<bool>,
+    /// Where the holder sends the GitHub token to open it; empty: the API of the repository's
+    /// own host ([`crate::github::api_base`]). The user's choice only, like `anthropic_api`.
+    pub github_api: Setting<String>,
 }
 
 /// A spending cap must be a positive, finite number of dollars.
@@ -543,7 +553,44 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         |c| c.max_budget_usd,
     );
 
+    let switch = |flag: bool,
+                  name: &'static str,
+                  value_of_flag: bool,
+                  key: &'static str,
+                  get: fn(&Layer) -> Option<bool>,
+                  default: bool| {
+        if flag {
+            Setting::new(value_of_flag, Origin::Flag { name })
+        } else {
+            layers
+                .pick(get)
+                .map(|(v, _, layer)| Setting::new(v, Origin::file(layer, key)))
+                .unwrap_or_else(|| Setting::default(default))
+        }
+    };
+    let pr = switch(flags.pr, "--pr", true, "pr", |l| l.values.pr, false);
+    let pr_draft = switch(
+        flags.no_draft,
+        "--no-draft",
+        false,
+        "pr_draft",
+        |l| l.values.pr_draft,
+        true,
+    );
+    // The holder sends the GitHub token there, so a repository's file may not choose it.
+    let github_api = user_only(
+        layers,
+        "github_api",
+        "CLAUDE_SANDBOX_GITHUB_API",
+        |c| c.github_api.clone(),
+        String::new(),
+        http_url,
+    )?;
+
     Ok(Settings {
+        pr,
+        pr_draft,
+        github_api,
         max_turns,
         max_budget_usd,
         image,
@@ -571,9 +618,9 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
     })
 }
 
-/// A value out of range: a usage error for a flag, a file error naming file, key and line.
 /// Settings that decide where the user's credentials go: the proxy's upstream receives the real
-/// Anthropic credential, and the holder's image runs with every credential. Only the user may
+/// Anthropic credential, the GitHub API the GitHub token, and the holder's image runs with every
+/// credential. Only the user may
 /// choose them: a repository's file is written by whoever can push to the repository, the agent of
 /// an earlier job included (its branch carries the file to the next `remote` run from there).
 fn user_only(
@@ -622,6 +669,7 @@ fn any_text(_: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A value out of range: a usage error for a flag, a file error naming file, key and line.
 fn too_far(source: &Origin, key: &str, problem: &str) -> Failure {
     match source {
         Origin::File { file, line, .. } => {

@@ -245,6 +245,17 @@ fn rows(s: &Settings) -> Vec<Row> {
                 .value
                 .map_or("(none)".into(), |d| format!("${d}")),
         ),
+        row("pr", &s.pr, s.pr.value.to_string()),
+        row("pr_draft", &s.pr_draft, s.pr_draft.value.to_string()),
+        row(
+            "github_api",
+            &s.github_api,
+            if s.github_api.value.is_empty() {
+                "(the API of the repository's host)".into()
+            } else {
+                s.github_api.value.clone()
+            },
+        ),
     ]
 }
 

@@ -27,6 +27,8 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         env: args.env.clone(),
         max_turns: args.max_turns,
         max_budget_usd: args.max_budget_usd,
+        pr: args.pr,
+        no_draft: args.no_draft,
         ..ctx.flags()
     })?;
     let src = project::resolve(ctx, &args.source, &settings)?;
@@ -34,7 +36,11 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         return Err(project::repo_failure(RepoError::Detached));
     }
     project::warn_about_sync(ctx, &src.repo);
-    let plan = build_plan(&settings, task, &src);
+    let pull_request = pull_request(&settings, &src.repo.url)?;
+    let plan = JobPlan {
+        pull_request,
+        ..build_plan(&settings, task, &src)
+    };
     let manifest = job::render(&load_template(ctx, &src.repo.root)?, &plan);
 
     if args.dry_run {
@@ -190,7 +196,31 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
             .map(|(k, s)| (k.clone(), s.value.clone()))
             .collect(),
         tolerations: settings.tolerations.value.clone(),
+        pull_request: None,
     }
+}
+
+/// The pull request asked for, with the API it goes through: the user's `github_api`, else the
+/// API of the repository's own host, which already receives the token from git. A remote that is
+/// not `https://HOST/OWNER/REPO` cannot have one, so that is refused before anything is created.
+fn pull_request(settings: &Settings, repo_url: &str) -> Result<Option<job::PullRequest>, Failure> {
+    if !settings.pr.value {
+        return Ok(None);
+    }
+    let Some(repo) = crate::github::repository(repo_url) else {
+        return Err(Failure::new(format!(
+            "cannot open a pull request for {repo_url}: it is not a GitHub repository address (https://HOST/OWNER/REPO)"
+        ))
+        .hint("leave out --pr (or set pr = false) for this repository, or give --repo-url the repository's GitHub address"));
+    };
+    let api = match settings.github_api.value.trim() {
+        "" => crate::github::api_base(&repo),
+        chosen => chosen.trim_end_matches('/').to_owned(),
+    };
+    Ok(Some(job::PullRequest {
+        api,
+        draft: settings.pr_draft.value,
+    }))
 }
 
 fn read_task(ctx: &Ctx, args: &RemoteArgs) -> Result<String> {

@@ -133,4 +133,13 @@ pub struct JobPlan {
     pub image_pull_secrets: Vec<String>,
     pub node_selector: BTreeMap<String, String>,
     pub tolerations: Vec<Toleration>,
+    /// The pull request the credential holder opens once the work is pushed, when asked for.
+    pub pull_request: Option<PullRequest>,
+}
+
+/// Where and how the holder opens the pull request: the API gets the GitHub token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullRequest {
+    pub api: String,
+    pub draft: bool,
 }

@@ -285,6 +285,13 @@ fn holder_container(plan: &JobPlan) -> Container {
     vars.push(env_var(env::ANTHROPIC_API, &plan.anthropic_api));
     vars.push(env_var(env::PLACEHOLDER, &placeholder(plan)));
     vars.push(env_var("HOME", volume::HOLDER_PATH));
+    if let Some(pr) = &plan.pull_request {
+        vars.push(env_var(
+            env::PULL_REQUEST,
+            if pr.draft { "draft" } else { "ready" },
+        ));
+        vars.push(env_var(env::GITHUB_API, &pr.api));
+    }
     Container {
         name: contract::HOLDER_CONTAINER.into(),
         image: Some(plan.holder_image.clone()),

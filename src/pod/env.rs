@@ -51,6 +51,47 @@ pub struct PodEnv {
     pub proxy_port: u16,
     /// Where the holder's proxy forwards to.
     pub anthropic_api: String,
+    /// The pull request the holder opens once the work is pushed, when the user asked for one.
+    pub pull_request: Option<PullRequestEnv>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullRequestEnv {
+    /// The REST API's base address; it receives the GitHub token.
+    pub api: String,
+    pub draft: bool,
+    pub repo: crate::github::Repository,
+}
+
+/// The pull request's instructions; the CLI never sends others, so anything else is a hand-made
+/// Job and refused before any work.
+fn pull_request(kind: &str, api: Option<&str>, repo_url: &str) -> Result<PullRequestEnv, String> {
+    let draft = match kind {
+        "draft" => true,
+        "ready" => false,
+        other => {
+            return Err(format!(
+                "{} must be draft or ready, not {other:?}",
+                var::PULL_REQUEST
+            ));
+        }
+    };
+    let repo = crate::github::repository(repo_url).ok_or_else(|| {
+        format!("a pull request needs REPO_URL to be https://HOST/OWNER/REPO, not {repo_url}")
+    })?;
+    let api = match api {
+        Some(a) if a.starts_with("https://") || a.starts_with("http://") => {
+            a.trim_end_matches('/').to_owned()
+        }
+        Some(a) => {
+            return Err(format!(
+                "{} must be an http:// or https:// URL, not {a:?}",
+                var::GITHUB_API
+            ));
+        }
+        None => crate::github::api_base(&repo),
+    };
+    Ok(PullRequestEnv { api, draft, repo })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +188,14 @@ impl PodEnv {
             }),
             _ => None,
         };
+        let pull_request = match set(var::PULL_REQUEST) {
+            Some(kind) => Some(pull_request(
+                &kind,
+                set(var::GITHUB_API).as_deref(),
+                &repo_url,
+            )?),
+            None => None,
+        };
         let deadline = match set(var::DEADLINE) {
             Some(t) => Some(Duration::from_secs(t.parse().map_err(|_| {
                 format!("{} must be a number of seconds, not {t:?}", var::DEADLINE)
@@ -163,6 +212,7 @@ impl PodEnv {
             set(name).map_or_else(|| PathBuf::from(default), PathBuf::from)
         };
         Ok(PodEnv {
+            pull_request,
             seed_dir: dir(var::SEED_DIR, volume::SEED_PATH),
             handoff_dir: dir(var::HANDOFF_DIR, volume::HANDOFF_PATH),
             holder_dir: dir(var::HOLDER_DIR, volume::HOLDER_PATH),

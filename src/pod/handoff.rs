@@ -82,6 +82,7 @@ mod tests {
             &crate::contract::HandOff {
                 exit_code: 3,
                 publish: true,
+                ..Default::default()
             },
         )
         .unwrap();

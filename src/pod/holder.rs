@@ -8,12 +8,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use git2::Oid;
 
-use super::env::PodEnv;
+use super::env::{PodEnv, PullRequestEnv};
 use super::git::Git;
 use super::handoff;
 use super::log::{self, say};
 use super::proxy::{self, Credential};
 use super::publish::{self, Private};
+use super::pull_request;
 use super::{SANDBOX_FAILED, Summary, agent::AgentResult, notify, sops, stop};
 use crate::contract::{HandOff, Published, SeedState, env as var, files};
 
@@ -131,6 +132,7 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
     let hand_off: HandOff = handoff::read_json(&done).unwrap_or(HandOff {
         exit_code: SANDBOX_FAILED,
         publish: true,
+        ..HandOff::default()
     });
     summary.agent_result = Some(AgentResult {
         exit_code: hand_off.exit_code,
@@ -138,27 +140,43 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
     });
     if !hand_off.publish {
         summary.failure = Some("the setup steps failed".to_owned());
-        let _ = handoff::write_json(
-            &env.seed_dir.join(files::PUBLISHED),
-            &Published {
-                events: Vec::new(),
-                failed: false,
-            },
-        );
+        let _ = handoff::write_json(&env.seed_dir.join(files::PUBLISHED), &Published::default());
         return (hand_off.exit_code.max(1), summary);
     }
-    let (failed, events) = match publish::publish(&git, env, &private, setup_tree) {
-        Ok((published, events)) => {
-            summary.published = Some(published);
-            (false, events)
+    let mut published = Published::default();
+    match publish::publish(&git, env, &private, setup_tree) {
+        Ok((pushed, events)) => {
+            published.events = events;
+            if let (
+                Some(pr),
+                publish::Published::Pushed {
+                    branch, commits, ..
+                },
+            ) = (&env.pull_request, &pushed)
+            {
+                let wanted = pull_request::wanted(env, pr, branch, *commits, &hand_off);
+                match open_pull_request(pr, &wanted) {
+                    Ok(url) => {
+                        say(&format!("opened the pull request {url}"));
+                        published.pr_url = Some(url);
+                    }
+                    Err(e) => {
+                        log::warn(&format!(
+                            "no pull request: {e}; the branch {branch} is pushed all the same"
+                        ));
+                        published.pr_error = Some(e);
+                    }
+                }
+            }
+            summary.published = Some(pushed);
         }
         Err(e) => {
             log::fail(&e);
             summary.failure = Some(e.clone());
-            (true, Vec::new())
+            published.failed = true;
         }
-    };
-    let published = Published { events, failed };
+    }
+    let failed = published.failed;
     if let Err(e) = handoff::write_json(&env.seed_dir.join(files::PUBLISHED), &published) {
         log::fail(&e);
     }
@@ -171,6 +189,26 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
         summary.failure = Some(format!("the agent exited with code {}", hand_off.exit_code));
     }
     (code, summary)
+}
+
+/// The pull request, with the token of the secret; the push it follows stands whatever happens.
+fn open_pull_request(pr: &PullRequestEnv, wanted: &pull_request::Wanted) -> Result<String, String> {
+    let token = std::env::var(var::GITHUB_TOKEN)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "the credentials secret has no {} to open it with",
+                var::GITHUB_TOKEN
+            )
+        })?;
+    say(&format!(
+        "opening a {}pull request from {} into {}",
+        if wanted.draft { "draft " } else { "" },
+        wanted.head,
+        wanted.base
+    ));
+    pull_request::open(pr, wanted, &token)
 }
 
 /// The agent is told why there is nothing to work on, so the pod ends instead of waiting.

@@ -22,6 +22,7 @@ mod notify;
 mod prepare;
 mod proxy;
 mod publish;
+mod pull_request;
 mod services;
 mod sops;
 mod stop;
@@ -215,7 +216,15 @@ fn stop_time(env: &PodEnv, started_at: i64) -> Option<Instant> {
 /// and end with the agent's code (or a failure when publishing failed after a clean run).
 fn hand_off(env: &PodEnv, exit_code: u8, publish: bool, receipt: &mut Receipt) -> u8 {
     let done = env.handoff_dir.join(files::DONE);
-    if let Err(e) = handoff::write_json(&done, &HandOff { exit_code, publish }) {
+    let figures = HandOff {
+        exit_code,
+        publish,
+        turns: receipt.turns,
+        cost_usd: receipt.cost_usd,
+        input_tokens: receipt.input_tokens,
+        output_tokens: receipt.output_tokens,
+    };
+    if let Err(e) = handoff::write_json(&done, &figures) {
         log::fail(&e);
         return SANDBOX_FAILED;
     }
@@ -252,6 +261,14 @@ fn hand_off(env: &PodEnv, exit_code: u8, publish: bool, receipt: &mut Receipt) -
             receipt.compare_url.clone_from(compare_url);
         }
     }
+    if let Some(url) = &published.pr_url {
+        log::say(&format!("pull request: {url}"));
+    }
+    if let Some(e) = &published.pr_error {
+        log::warn(&format!("no pull request: {e}"));
+    }
+    receipt.pr_url.clone_from(&published.pr_url);
+    receipt.pr_error.clone_from(&published.pr_error);
     match (exit_code, published.failed) {
         (0, true) => SANDBOX_FAILED,
         (c, _) => c,
