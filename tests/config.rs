@@ -726,7 +726,10 @@ fn only_the_user_chooses_where_the_github_token_goes() {
     );
     assert_eq!(
         pod_vars(
-            &user.job(&["--pr"], &[("CLAUDE_SANDBOX_GITHUB_API", "http://127.0.0.1:9")]),
+            &user.job(
+                &["--pr"],
+                &[("CLAUDE_SANDBOX_GITHUB_API", "http://127.0.0.1:9")]
+            ),
             "CLAUDE_SANDBOX_GITHUB_API"
         )
         .0

@@ -42,6 +42,8 @@ const HOLDER_ONLY: &[&str] = &[
     "CLAUDE_SANDBOX_AGE_KEY",
     "CLAUDE_SANDBOX_ANTHROPIC_API",
     "CLAUDE_SANDBOX_TELEGRAM_API",
+    "CLAUDE_SANDBOX_PULL_REQUEST",
+    "CLAUDE_SANDBOX_GITHUB_API",
 ];
 const API_KEY: &str = "sk-ant-api03-plantedAnthropicKeyValue";
 const PLACEHOLDER: &str = "sk-ant-placeholder-claude-sandbox-shop-20261123-101500-ab12";
@@ -137,6 +139,16 @@ case "$FAKE_CLAUDE" in
     echo "agent change" >> README.md
     git commit -q -am "part of it"
     echo '{"type":"result","subtype":"error_max_turns","is_error":false,"num_turns":5,"total_cost_usd":0.25,"usage":{"input_tokens":100,"output_tokens":20}}'
+    exit 0
+    ;;
+  inject)
+    # Its own figures, written to break a request they might be pasted into, and a settings file
+    # for the next job that would send the token to it.
+    echo "agent change" >> README.md
+    printf 'github_api = "http://127.0.0.1:9/collect"\n' > .claude-sandbox.toml
+    git add README.md .claude-sandbox.toml
+    git commit -q -m "Fix the thing"
+    printf '{"type":"result","subtype":"success","is_error":false,"num_turns":"2\\r\\nX-Injected: yes","total_cost_usd":"1\\r\\nHost: 127.0.0.1:9","usage":{"input_tokens":"5\\r\\n\\r\\nGET /evil HTTP/1.1","output_tokens":7}}\n'
     exit 0
     ;;
   fail)
@@ -1662,4 +1674,193 @@ fn a_restarted_holder_does_not_publish_twice() {
     let second = std::fs::read_to_string(&log).unwrap();
     assert!(!second.contains("cloning"), "{second}");
     assert_eq!(pod.remote_rev(WORK_BRANCH).unwrap(), pushed);
+}
+
+/// A pod whose remote is `acme/shop` on the loopback git host and whose holder is asked for a
+/// pull request through `github`.
+fn pull_request_pod(
+    github: &support::fake_github::FakeGitHub,
+) -> (Pod, support::git_http::GitHttpServer) {
+    let mut pod = Pod::new(&[]);
+    std::fs::create_dir_all(pod.path().join("acme")).unwrap();
+    std::os::unix::fs::symlink(pod.remote(), pod.path().join("acme/shop.git")).unwrap();
+    let server = support::git_http::GitHttpServer::start(pod.path(), TOKEN);
+    pod.set("REPO_URL", server.url("acme/shop"))
+        .set("TASK", "fix the flaky spec\n\nIt fails one run in ten.")
+        .set("CLAUDE_SANDBOX_PULL_REQUEST", "draft")
+        .set("CLAUDE_SANDBOX_GITHUB_API", github.url());
+    (pod, server)
+}
+
+#[test]
+fn a_draft_pull_request_is_opened_for_the_pushed_branch_against_the_base() {
+    use support::fake_github::{Answer, FakeGitHub};
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Create);
+    let (pod, _git_host) = pull_request_pod(&github);
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert!(
+        pod.remote_rev(WORK_BRANCH).is_some(),
+        "the branch is pushed"
+    );
+
+    let seen = github.seen();
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    let post = &seen[0];
+    assert_eq!(
+        (post.method.as_str(), post.target.as_str(), post.status),
+        ("POST", "/repos/acme/shop/pulls", 201)
+    );
+    assert_eq!(
+        post.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(post.header("accept"), Some("application/vnd.github+json"));
+    assert!(
+        post.header("user-agent")
+            .is_some_and(|u| u.starts_with("claude-sandbox/")),
+        "{post:?}"
+    );
+    let body = post.json();
+    assert_eq!(body["title"], "fix the flaky spec");
+    assert_eq!(body["head"], WORK_BRANCH);
+    assert_eq!(body["base"], "main");
+    assert_eq!(body["draft"], true);
+    let text = body["body"].as_str().unwrap();
+    assert!(text.contains("It fails one run in ten."), "{text}");
+    assert!(
+        text.contains("2 turns, $0.01, 1200 tokens in, 340 out"),
+        "the receipt's figures known then: {text}"
+    );
+
+    let receipt = pod.receipt();
+    assert_eq!(receipt["pr_url"], github.pr_url().as_str(), "{receipt}");
+    assert!(receipt.get("pr_error").is_none(), "{receipt}");
+    assert!(stdout_of(&out).contains(&format!("pull request: {}", github.pr_url())));
+
+    // Ready for review when asked.
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Create);
+    let (mut pod, _git_host) = pull_request_pod(&github);
+    pod.set("CLAUDE_SANDBOX_PULL_REQUEST", "ready");
+    assert_exit(&pod.run(), 0);
+    assert_eq!(github.seen()[0].json()["draft"], false);
+}
+
+#[test]
+fn a_pull_request_that_already_exists_is_found_and_reported() {
+    use support::fake_github::{Answer, FakeGitHub};
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Exists);
+    let (pod, _git_host) = pull_request_pod(&github);
+    assert_exit(&pod.run(), 0);
+    let seen = github.seen();
+    assert_eq!(
+        seen.iter()
+            .map(|s| (s.method.as_str(), s.status))
+            .collect::<Vec<_>>(),
+        [("POST", 422), ("GET", 200)],
+        "{seen:#?}"
+    );
+    assert!(
+        seen[1].target.contains(&format!("head=acme:{WORK_BRANCH}")),
+        "{}",
+        seen[1].target
+    );
+    assert_eq!(pod.receipt()["pr_url"], github.pr_url().as_str());
+}
+
+#[test]
+fn a_refused_pull_request_is_in_the_receipt_without_the_token_and_the_push_stands() {
+    use support::fake_github::{Answer, FakeGitHub};
+    // This server knows another token, and its 401 repeats the Authorization header it got.
+    let github = FakeGitHub::start("ghp_someoneElsesToken", "acme", "shop", Answer::Create);
+    let (pod, _git_host) = pull_request_pod(&github);
+    let out = pod.run();
+    assert_exit(&out, 0);
+    assert!(
+        pod.remote_rev(WORK_BRANCH).is_some(),
+        "the branch is pushed"
+    );
+    let seen = github.seen();
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    assert_eq!(seen[0].status, 401);
+
+    let receipt = pod.receipt();
+    assert!(receipt.get("pr_url").is_none(), "{receipt}");
+    let error = receipt["pr_error"].as_str().expect("pr_error");
+    assert!(error.contains("HTTP 401"), "{error}");
+    assert_eq!(receipt["branch"], WORK_BRANCH);
+    for (place, text) in [
+        ("receipt", receipt.to_string()),
+        (
+            "published.json",
+            std::fs::read_to_string(pod.path().join("seed-volume/published.json"))
+                .unwrap_or_default(),
+        ),
+        ("log", stdout_of(&out)),
+    ] {
+        assert!(!text.contains(TOKEN), "the token is in the {place}: {text}");
+    }
+    assert!(stdout_of(&out).contains("no pull request: GitHub refused the pull request: HTTP 401"));
+}
+
+#[test]
+fn a_github_api_that_never_answers_costs_the_pod_a_bounded_wait() {
+    use support::fake_github::{Answer, FakeGitHub};
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Silent);
+    let (pod, _git_host) = pull_request_pod(&github);
+    let started = std::time::Instant::now();
+    assert_exit(&pod.run(), 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+    let receipt = pod.receipt();
+    let error = receipt["pr_error"].as_str().expect("pr_error");
+    assert!(error.contains("did not answer within 30 s"), "{error}");
+    assert!(
+        pod.remote_rev(WORK_BRANCH).is_some(),
+        "the branch is pushed"
+    );
+}
+
+/// The agent writes its own figures to split the request they might be pasted into, and commits
+/// a settings file naming another API: the request still goes where the user's Job said, with
+/// exactly the headers the holder sets.
+#[test]
+fn the_agent_cannot_redirect_the_pull_request_or_add_to_its_headers() {
+    use support::fake_github::{Answer, FakeGitHub};
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Create);
+    let (mut pod, _git_host) = pull_request_pod(&github);
+    pod.set("FAKE_CLAUDE", "inject");
+    let out = pod.run();
+    assert_exit(&out, 0);
+    let seen = github.seen();
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    assert_eq!(seen[0].target, "/repos/acme/shop/pulls");
+    let mut names: Vec<&str> = seen[0].headers.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "accept",
+            "authorization",
+            "content-length",
+            "content-type",
+            "host",
+            "user-agent",
+            "x-github-api-version"
+        ]
+    );
+    assert_eq!(
+        seen[0].header("host"),
+        Some(github.url().trim_start_matches("http://"))
+    );
+    let body = seen[0].json();
+    let text = body["body"].as_str().unwrap();
+    assert!(
+        !text.contains("X-Injected") && !text.contains("/evil"),
+        "{text}"
+    );
+    assert_eq!(pod.receipt()["pr_url"], github.pr_url().as_str());
 }

@@ -2,6 +2,7 @@
 //! compiled binary run in them, the way a user runs it.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod fake_github;
 pub mod git_http;
 
 use std::path::{Path, PathBuf};
