@@ -68,6 +68,7 @@ pub fn describe(r: &Receipt) -> Vec<String> {
     }
     lines.extend(r.compare_url.iter().map(|u| format!("compare: {u}")));
     lines.extend(r.pr_url.iter().map(|u| format!("pull request: {u}")));
+    lines.extend(r.pr_error.iter().map(|e| format!("no pull request: {e}")));
     // Whatever the pod's side wrote is shown, never acted on by the terminal.
     lines.iter().map(|l| one_line(l, LINE_WIDTH)).collect()
 }

@@ -1903,3 +1903,86 @@ fn a_receipt_the_agent_forged_cannot_drive_the_terminal() {
         assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
     }
 }
+
+#[test]
+fn the_pull_request_of_a_receipt_is_shown_by_status_list_and_logs() {
+    let receipt = r#"{"outcome":"succeeded","exit_code":0,"turns":4,"branch":"claude-sandbox/job-1","commit":"0123456789abcdef0123456789abcdef01234567","pr_url":"https://github.com/acme/widgets/pull/7"}"#;
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(2)),
+        termination_message: Some(receipt.into()),
+        ..good_config()
+    });
+    let name = w.submit(&["--pr"]);
+    let created = w.created();
+    let holder_env: Vec<String> = created[0]
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.init_containers.as_ref())
+        .and_then(|c| c.iter().find(|c| c.name == "holder"))
+        .and_then(|c| c.env.as_ref())
+        .map(|e| {
+            e.iter()
+                .map(|v| format!("{}={}", v.name, v.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        holder_env.contains(&"CLAUDE_SANDBOX_PULL_REQUEST=draft".to_owned()),
+        "{holder_env:?}"
+    );
+    let logs = w.run(&["logs", &name]);
+    assert!(logs.status.success(), "{}", stderr_of(&logs));
+    assert!(
+        stderr_of(&logs).contains("pull request: https://github.com/acme/widgets/pull/7"),
+        "{}",
+        stderr_of(&logs)
+    );
+    let status = stdout_of(&w.run(&["status", &name]));
+    assert!(
+        status.contains("pull request: https://github.com/acme/widgets/pull/7"),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["list", "-o", "json"]).stdout).unwrap();
+    assert_eq!(
+        json[0]["receipt"]["pr_url"],
+        "https://github.com/acme/widgets/pull/7"
+    );
+}
+
+#[test]
+fn a_refused_pull_request_is_shown_with_its_reason() {
+    let receipt = r#"{"outcome":"succeeded","exit_code":0,"branch":"claude-sandbox/job-1","pr_error":"GitHub refused the pull request: HTTP 403: Resource not accessible by integration\u001b[2J"}"#;
+    let w = World::new(Config {
+        scenario: Scenario::succeed(&agent_lines(1)),
+        termination_message: Some(receipt.into()),
+        ..good_config()
+    });
+    let name = w.submit(&["--pr"]);
+    let status = stdout_of(&w.run(&["status", &name]));
+    assert!(
+        status.contains("no pull request: GitHub refused the pull request: HTTP 403"),
+        "{status}"
+    );
+    assert!(!status.contains('\u{1b}'), "{status:?}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["list", "-o", "json"]).stdout).unwrap();
+    assert!(
+        json[0]["receipt"]["pr_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("HTTP 403")),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_pull_request_without_a_github_token_in_the_secret_is_refused_before_submitting() {
+    let w = World::new(Config {
+        secrets: vec![secret(&["CLAUDE_CODE_OAUTH_TOKEN"])],
+        ..Default::default()
+    });
+    let out = w.run(&["remote", "--pr", "x"]);
+    assert_one_line_error(&out, 1, &["GITHUB_TOKEN"]);
+    assert!(w.created().is_empty());
+}

@@ -177,6 +177,8 @@ const TRAP_ANSWER: &str =
 
 /// Everything one hostile run leaves behind for the assertions.
 struct World {
+    /// The remote's path on the git host, without `.git`.
+    repo: &'static str,
     _host_root: tempfile::TempDir,
     _local: support::TestRepo,
     git_host: GitHttpServer,
@@ -218,6 +220,28 @@ fn world(kind: Kind, task: &str, deadline: &str) -> World {
 
 /// [`world`], with more lines for the repository's `.claude-sandbox.toml`.
 fn world_with(kind: Kind, task: &str, deadline: &str, config: &str) -> World {
+    world_at(kind, task, deadline, config, &Extra::default())
+}
+
+/// What a test changes about the world: where the remote lives on the git host, more arguments
+/// for `remote`, more of the user's environment.
+struct Extra {
+    repo: &'static str,
+    args: Vec<&'static str>,
+    env: Vec<(&'static str, String)>,
+}
+
+impl Default for Extra {
+    fn default() -> Self {
+        Extra {
+            repo: "shop",
+            args: vec![],
+            env: vec![],
+        }
+    }
+}
+
+fn world_at(kind: Kind, task: &str, deadline: &str, config: &str, extra: &Extra) -> World {
     // The recorder stands in for the Anthropic API: the user's environment points the pod's proxy
     // at it, as a user would point it at a gateway (a repository's file may not choose where the
     // credential goes).
@@ -242,7 +266,8 @@ fn world_with(kind: Kind, task: &str, deadline: &str, config: &str) -> World {
         .expect("release branch");
 
     let host_root = tempfile::tempdir().expect("git host root");
-    let bare = host_root.path().join("shop.git");
+    let bare = host_root.path().join(format!("{}.git", extra.repo));
+    std::fs::create_dir_all(bare.parent().expect("a parent")).expect("the owner's directory");
     git(
         host_root.path(),
         &[
@@ -250,7 +275,7 @@ fn world_with(kind: Kind, task: &str, deadline: &str, config: &str) -> World {
             "-q",
             "--bare",
             &local.path().display().to_string(),
-            "shop.git",
+            &format!("{}.git", extra.repo),
         ],
     );
     git(
@@ -258,21 +283,16 @@ fn world_with(kind: Kind, task: &str, deadline: &str, config: &str) -> World {
         &["config", "uploadpack.allowReachableSHA1InWant", "true"],
     );
     let git_host = GitHttpServer::start(host_root.path(), GITHUB_TOKEN);
-    local.set_origin(&git_host.url("shop"));
+    local.set_origin(&git_host.url(extra.repo));
     local.push_to("main", first);
 
     let out = local
         .cmd()
         .env("CLAUDE_SANDBOX_ANTHROPIC_API", upstream.url())
-        .args([
-            "remote",
-            "--dry-run",
-            "-o",
-            "json",
-            "--deadline",
-            deadline,
-            task,
-        ])
+        .envs(extra.env.iter().map(|(k, v)| (k, v)))
+        .args(["remote", "--dry-run", "-o", "json", "--deadline", deadline])
+        .args(&extra.args)
+        .arg(task)
         .output()
         .expect("render the Job");
     assert!(
@@ -283,6 +303,7 @@ fn world_with(kind: Kind, task: &str, deadline: &str, config: &str) -> World {
     let job: Job = serde_json::from_slice(&out.stdout).expect("the rendered Job parses");
 
     World {
+        repo: extra.repo,
         refs_before: refs(&bare),
         _host_root: host_root,
         _local: local,
@@ -337,7 +358,7 @@ fn run(w: &World, kind: Kind, stop_at: Option<Duration>) -> PodRun {
     }
     let git_host = w
         .git_host
-        .url("shop")
+        .url(w.repo)
         .trim_start_matches("http://")
         .split('/')
         .next()
@@ -346,7 +367,7 @@ fn run(w: &World, kind: Kind, stop_at: Option<Duration>) -> PodRun {
     let plan = format!(
         "MOUNT_PATHS='{}'\nGIT_HOST='{git_host}'\nREMOTE_URL='{}'\nTRAP_URL='{}'\n",
         pod.mount_paths().join(" "),
-        w.git_host.url("shop"),
+        w.git_host.url(w.repo),
         w.trap.url(),
     );
     pod.loot_file("plan", plan).run()
@@ -904,4 +925,80 @@ fn lingered(run: &PodRun, broken: &mut Vec<String>) {
     if agent.is_some_and(|a| !a.loot.join("lingering").exists()) {
         broken.push("the agent never reached its lingering step".into());
     }
+}
+
+/// `remote --pr`: the holder, and only the holder, asks the GitHub API for the pull request, with
+/// the token, for the pushed branch against the branch the job started from.
+#[test]
+fn the_holder_opens_the_pull_request_with_the_token_the_agent_never_sees() {
+    use support::fake_github::{Answer, FakeGitHub};
+    if !tier_available() {
+        return;
+    }
+    let kind = Kind::ApiKey;
+    let github = FakeGitHub::start(GITHUB_TOKEN, "acme", "shop", Answer::Create);
+    let extra = Extra {
+        repo: "acme/shop",
+        args: vec!["--pr"],
+        env: vec![("CLAUDE_SANDBOX_GITHUB_API", github.url())],
+    };
+    let w = world_at(
+        kind,
+        "add the order total\n\nwith a test",
+        "10m",
+        "",
+        &extra,
+    );
+    let run = run(&w, kind, None);
+    let mut broken = broken_promises(&w, kind, &run);
+    if run.outcome != Outcome::Succeeded {
+        broken.push(format!("the Job did not succeed: {:?}", run.outcome));
+    }
+    let job = w.job.metadata.name.clone().expect("job name");
+    let seen = github.seen();
+    match seen.as_slice() {
+        [post] => {
+            let body = post.json();
+            let expected = [
+                ("method", post.method.clone(), "POST".to_owned()),
+                ("path", post.target.clone(), "/repos/acme/shop/pulls".into()),
+                (
+                    "authorization",
+                    post.header("authorization").unwrap_or("").to_owned(),
+                    format!("Bearer {GITHUB_TOKEN}"),
+                ),
+                (
+                    "head",
+                    body["head"].to_string(),
+                    format!("\"claude-sandbox/{job}\""),
+                ),
+                ("base", body["base"].to_string(), "\"main\"".into()),
+                ("draft", body["draft"].to_string(), "true".into()),
+                (
+                    "title",
+                    body["title"].to_string(),
+                    "\"add the order total\"".into(),
+                ),
+            ];
+            for (what, got, want) in expected {
+                if got != want {
+                    broken.push(format!("the pull request's {what} was {got}, not {want}"));
+                }
+            }
+        }
+        other => broken.push(format!(
+            "the GitHub API should get exactly one request; it got {}",
+            other.len()
+        )),
+    }
+    let agent_said = run
+        .containers
+        .iter()
+        .find(|c| c.loot.join("whoami").exists())
+        .map(|c| c.stdout.clone())
+        .unwrap_or_default();
+    if !agent_said.contains(&format!("pull request: {}", github.pr_url())) {
+        broken.push("the agent's log does not end with the pull request's address".into());
+    }
+    assert!(broken.is_empty(), "{}", report(&run, &broken));
 }
