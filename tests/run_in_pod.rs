@@ -1696,12 +1696,25 @@ fn pull_request_pod(
 fn a_draft_pull_request_is_opened_for_the_pushed_branch_against_the_base() {
     use support::fake_github::{Answer, FakeGitHub};
     let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Create);
-    let (pod, _git_host) = pull_request_pod(&github);
+    let telegram = FakeTelegram::start();
+    let (mut pod, _git_host) = pull_request_pod(&github);
+    pod.set("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+        .set("TELEGRAM_CHAT_ID", "-100123")
+        .set(
+            "CLAUDE_SANDBOX_TELEGRAM_API",
+            format!("http://127.0.0.1:{}", telegram.port),
+        );
     let out = pod.run();
     assert_exit(&out, 0);
     assert!(
         pod.remote_rev(WORK_BRANCH).is_some(),
         "the branch is pushed"
+    );
+    let told = telegram.got.lock().unwrap().clone();
+    let told = told[0].1["text"].as_str().unwrap().to_owned();
+    assert!(
+        told.contains(&format!("pull request: {}", github.pr_url())),
+        "{told}"
     );
 
     let seen = github.seen();
@@ -1744,6 +1757,23 @@ fn a_draft_pull_request_is_opened_for_the_pushed_branch_against_the_base() {
     pod.set("CLAUDE_SANDBOX_PULL_REQUEST", "ready");
     assert_exit(&pod.run(), 0);
     assert_eq!(github.seen()[0].json()["draft"], false);
+}
+
+#[test]
+fn no_changes_means_no_pull_request_and_the_receipt_says_why() {
+    use support::fake_github::{Answer, FakeGitHub};
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Create);
+    let (mut pod, _git_host) = pull_request_pod(&github);
+    pod.set("FAKE_CLAUDE", "nothing");
+    assert_exit(&pod.run(), 0);
+    assert!(github.seen().is_empty(), "{:#?}", github.seen());
+    let receipt = pod.receipt();
+    assert!(
+        receipt["pr_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no changes")),
+        "{receipt}"
+    );
 }
 
 #[test]

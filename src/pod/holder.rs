@@ -147,25 +147,29 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
     match publish::publish(&git, env, &private, setup_tree) {
         Ok((pushed, events)) => {
             published.events = events;
-            if let (
-                Some(pr),
-                publish::Published::Pushed {
-                    branch, commits, ..
-                },
-            ) = (&env.pull_request, &pushed)
-            {
-                let wanted = pull_request::wanted(env, pr, branch, *commits, &hand_off);
-                match open_pull_request(pr, &wanted) {
+            if let Some(pr) = &env.pull_request {
+                let opened = match &pushed {
+                    publish::Published::Pushed {
+                        branch, commits, ..
+                    } => {
+                        let wanted = pull_request::wanted(env, pr, branch, *commits, &hand_off);
+                        open_pull_request(pr, &wanted).map_err(|e| {
+                            log::warn(&format!(
+                                "no pull request: {e}; the branch {branch} is pushed all the same"
+                            ));
+                            e
+                        })
+                    }
+                    publish::Published::NoChanges => {
+                        Err("the agent made no changes, so there is nothing to review".to_owned())
+                    }
+                };
+                match opened {
                     Ok(url) => {
                         say(&format!("opened the pull request {url}"));
                         published.pr_url = Some(url);
                     }
-                    Err(e) => {
-                        log::warn(&format!(
-                            "no pull request: {e}; the branch {branch} is pushed all the same"
-                        ));
-                        published.pr_error = Some(e);
-                    }
+                    Err(e) => published.pr_error = Some(e),
                 }
             }
             summary.published = Some(pushed);
@@ -174,8 +178,12 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
             log::fail(&e);
             summary.failure = Some(e.clone());
             published.failed = true;
+            if env.pull_request.is_some() {
+                published.pr_error = Some("nothing was pushed to open it for".to_owned());
+            }
         }
     }
+    summary.pr_url.clone_from(&published.pr_url);
     let failed = published.failed;
     if let Err(e) = handoff::write_json(&env.seed_dir.join(files::PUBLISHED), &published) {
         log::fail(&e);

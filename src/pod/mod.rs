@@ -68,6 +68,8 @@ pub struct Summary {
     pub failure: Option<String>,
     pub agent_result: Option<agent::AgentResult>,
     pub published: Option<publish::Published>,
+    /// The pull request opened for the pushed branch.
+    pub pr_url: Option<String>,
 }
 
 fn run_agent() -> u8 {

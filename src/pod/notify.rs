@@ -115,6 +115,9 @@ pub fn message(env: &PodEnv, summary: &Summary, code: u8, elapsed: Duration) -> 
         Some(Published::NoChanges) => lines.push("no changes".to_owned()),
         None => {}
     }
+    if let Some(url) = &summary.pr_url {
+        lines.push(format!("pull request: {url}"));
+    }
     if let Some(agent) = &summary.agent_result
         && let Some(turns) = agent.turns
     {
