@@ -29,8 +29,10 @@ const MAX_ANSWER_BYTES: usize = 512 * 1024;
 const MAX_TITLE_CHARS: usize = 120;
 /// GitHub allows 65536 characters in a description; the task is cut to leave room for the rest.
 const MAX_TASK_CHARS: usize = 60_000;
-/// What the API says of a refusal is kept to this many characters.
+/// What the API says of a refusal is kept to this many characters, and the whole error to this
+/// many, well inside what the receipt keeps of a field.
 const MAX_REASON_CHARS: usize = 200;
+const MAX_ERROR_CHARS: usize = 400;
 const USER_AGENT_VALUE: &str = concat!("claude-sandbox/", env!("CARGO_PKG_VERSION"));
 
 /// The pull request's content: everything but where it goes and the token.
@@ -105,7 +107,7 @@ pub fn open(pr: &PullRequestEnv, wanted: &Wanted, token: &str) -> Result<String,
     // Whatever the server sent back, the token is not repeated.
     outcome
         .map(|url| without(&url, token))
-        .map_err(|e| without(&e, token))
+        .map_err(|e| text::cut(&without(&e, token), MAX_ERROR_CHARS))
 }
 
 type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -183,8 +185,9 @@ async fn call(
         .map_err(|_| {
             format!("the GitHub API answered HTTP {status} with more than {MAX_ANSWER_BYTES} bytes")
         })?
-        .to_bytes()
-        .to_vec();
+        .to_bytes();
+    // Taken out before anything is parsed or cut, so no part of the token survives a cut.
+    let answer = without(&String::from_utf8_lossy(&answer), token).into_bytes();
     Ok((status, answer))
 }
 

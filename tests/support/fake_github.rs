@@ -207,9 +207,10 @@ fn reply(
 ) -> Option<(u16, String)> {
     let auth = seen.header("authorization").unwrap_or_default();
     if auth != format!("Bearer {token}") {
-        // A careless server repeats what it was sent; the client must not pass it on.
+        // A careless server repeats what it was sent; the client must not pass it on, not even
+        // the part before a cut (the padding puts the token across 200 characters).
         let body = serde_json::json!({
-            "message": format!("Bad credentials: {auth}"),
+            "message": format!("Bad credentials: {}{auth}", "-".repeat(161)),
             "documentation_url": "https://docs.github.com/rest",
         });
         return Some((401, body.to_string()));
