@@ -1857,6 +1857,17 @@ fn a_github_api_that_never_answers_costs_the_pod_a_bounded_wait() {
     );
 }
 
+#[test]
+fn an_answer_larger_than_any_pull_request_is_not_read_to_its_end() {
+    use support::fake_github::{Answer, FakeGitHub};
+    let github = FakeGitHub::start(TOKEN, "acme", "shop", Answer::Flood);
+    let (pod, _git_host) = pull_request_pod(&github);
+    assert_exit(&pod.run(), 0);
+    let receipt = pod.receipt();
+    let error = receipt["pr_error"].as_str().expect("pr_error");
+    assert!(error.contains("with more than 524288 bytes"), "{error}");
+}
+
 /// The agent writes its own figures to split the request they might be pasted into, and commits
 /// a settings file naming another API: the request still goes where the user's Job said, with
 /// exactly the headers the holder sets.

@@ -6,7 +6,8 @@
 //! `POST /repos/<owner>/<repo>/pulls` for the one repository it serves or 404; a JSON body with a
 //! title, head, base and a boolean draft or 422; then 201 with `html_url`. [`Answer`] scripts the
 //! other ways it can go: a pull request that already exists (422, then the list for `GET
-//! …/pulls?head=…`), a server that accepts the connection and never answers.
+//! …/pulls?head=…`), a server that accepts the connection and never answers, one whose answer
+//! never ends (2 MiB before the JSON).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -24,6 +25,8 @@ pub enum Answer {
     Exists,
     /// Accept the connection, read the request, never answer.
     Silent,
+    /// 201 with the pull request after 2 MiB of JSON whitespace.
+    Flood,
 }
 
 /// One request as the fake read it.
@@ -254,6 +257,9 @@ fn reply(
             }],
         });
         return Some((422, said.to_string()));
+    }
+    if answer == Answer::Flood {
+        return Some((201, format!("{}{pr}", " ".repeat(2 << 20))));
     }
     Some((201, pr.to_string()))
 }
