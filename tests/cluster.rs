@@ -1960,6 +1960,13 @@ fn a_refused_pull_request_is_shown_with_its_reason() {
         ..good_config()
     });
     let name = w.submit(&["--pr"]);
+    // `logs` waits for the job to end, as a user would before asking how it went.
+    let logs = w.run(&["logs", &name]);
+    assert!(
+        stderr_of(&logs).contains("no pull request: GitHub refused the pull request: HTTP 403"),
+        "{}",
+        stderr_of(&logs)
+    );
     let status = stdout_of(&w.run(&["status", &name]));
     assert!(
         status.contains("no pull request: GitHub refused the pull request: HTTP 403"),
