@@ -80,6 +80,8 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow the agent''s output until the job ends; exit with its result')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait silently until the job ends; exit with its result')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'With --follow: print the agent''s stream-json lines as they are')
+            [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'Open a pull request for the pushed branch against the branch the job started from (config: pr); a draft unless --no-draft. The receipt has its address, or why not')
+            [CompletionResult]::new('--no-draft', '--no-draft', [CompletionResultType]::ParameterName, 'With --pr: open the pull request ready for review instead of as a draft (config: pr_draft)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')

@@ -76,6 +76,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --follow 'Follow the agent''s output until the job ends; exit with its result'
             cand --wait 'Wait silently until the job ends; exit with its result'
             cand --raw 'With --follow: print the agent''s stream-json lines as they are'
+            cand --pr 'Open a pull request for the pushed branch against the branch the job started from (config: pr); a draft unless --no-draft. The receipt has its address, or why not'
+            cand --no-draft 'With --pr: open the pull request ready for review instead of as a draft (config: pr_draft)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what is happening (repeat for more)'

@@ -78,6 +78,8 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s f -l follow -d 'Follow the agent\'s output until the job ends; exit with its result'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l wait -d 'Wait silently until the job ends; exit with its result'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l raw -d 'With --follow: print the agent\'s stream-json lines as they are'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l pr -d 'Open a pull request for the pushed branch against the branch the job started from (config: pr); a draft unless --no-draft. The receipt has its address, or why not'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l no-draft -d 'With --pr: open the pull request ready for review instead of as a draft (config: pr_draft)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s h -l help -d 'Print help'
