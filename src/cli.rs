@@ -392,6 +392,10 @@ pub struct RemoteArgs {
     /// Stop the agent once it has spent this many US dollars (config: max_budget_usd)
     #[arg(long, value_name = "DOLLARS")]
     pub max_budget_usd: Option<f64>,
+
+    /// Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)
+    #[arg(long, value_name = "NAME", env = "CLAUDE_SANDBOX_QUEUE")]
+    pub queue: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -439,6 +443,7 @@ pub struct LogsArgs {
 /// `list --status`: the job states by the names users type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFilter {
+    Queued,
     Pending,
     Running,
     Succeeded,
@@ -448,6 +453,7 @@ pub enum StatusFilter {
 impl From<StatusFilter> for JobState {
     fn from(s: StatusFilter) -> Self {
         match s {
+            StatusFilter::Queued => JobState::Queued,
             StatusFilter::Pending => JobState::Pending,
             StatusFilter::Running => JobState::Running,
             StatusFilter::Succeeded => JobState::Succeeded,

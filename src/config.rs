@@ -66,6 +66,8 @@ pub struct FileConfig {
     pub max_turns: Option<u32>,
     /// The most the agent may spend, in US dollars (`claude --max-budget-usd`).
     pub max_budget_usd: Option<f64>,
+    /// The Kueue LocalQueue that admits the job; empty means no queue.
+    pub queue: Option<String>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -94,6 +96,7 @@ pub const KEYS: &[&str] = &[
     "holder_image",
     "max_turns",
     "max_budget_usd",
+    "queue",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -273,6 +276,11 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
             "max_budget_usd",
             "must be a number of dollars above zero, like 5 or 2.50".into(),
         ));
+    }
+    if let Some(q) = &cfg.queue
+        && let Err(m) = crate::job::check_queue_name(q)
+    {
+        return Err(bad("queue", m));
     }
     if let Some(env) = &cfg.env {
         for k in env.keys() {
@@ -487,6 +495,7 @@ effect = "NoSchedule"
                 "anthropic_api" => format!("{key} = \"https://gateway.example\"\n"),
                 "max_turns" => format!("{key} = 30\n"),
                 "max_budget_usd" => format!("{key} = 2.5\n"),
+                "queue" => format!("{key} = \"team-a\"\n"),
                 _ => format!("{key} = \"x\"\n"),
             };
             assert!(

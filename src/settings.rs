@@ -94,6 +94,7 @@ pub struct Flags {
     pub env: Vec<(String, String)>,
     pub max_turns: Option<u32>,
     pub max_budget_usd: Option<f64>,
+    pub queue: Option<String>,
 }
 
 /// A flag's value came from its environment variable when that variable holds the same text.
@@ -151,6 +152,8 @@ pub struct Settings {
     /// Budgets for the agent: `claude --max-turns`, `--max-budget-usd`.
     pub max_turns: Setting<Option<u32>>,
     pub max_budget_usd: Setting<Option<f64>>,
+    /// The Kueue LocalQueue the job waits in; None: the job starts at once.
+    pub queue: Setting<Option<String>>,
 }
 
 /// A spending cap must be a positive, finite number of dollars.
@@ -543,7 +546,24 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         |c| c.max_budget_usd,
     );
 
+    // The empty name is a choice of no queue, so `--queue ""` submits past a queue that a file
+    // names; it stops the search like any other value.
+    let queue = match &flags.queue {
+        Some(q) => {
+            crate::job::check_queue_name(q).map_err(|m| Failure::usage(format!("--queue: {m}")))?;
+            Setting::new(
+                Some(q.clone()),
+                flag_or_env(q, "--queue", "CLAUDE_SANDBOX_QUEUE"),
+            )
+        }
+        None => from_file("queue", &|l| l.values.queue.clone())
+            .map(|s| Setting::new(Some(s.value), s.source))
+            .unwrap_or_else(|| Setting::default(None)),
+    };
+    let queue = Setting::new(queue.value.filter(|q| !q.is_empty()), queue.source);
+
     Ok(Settings {
+        queue,
         max_turns,
         max_budget_usd,
         image,

@@ -35,6 +35,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         image_pull_secrets: vec!["registry".into()],
         node_selector: Default::default(),
         tolerations: vec![],
+        queue: None,
     };
     let rendered = job::render(&template, &plan);
     let _ = job::to_yaml(&rendered);

@@ -245,6 +245,11 @@ fn rows(s: &Settings) -> Vec<Row> {
                 .value
                 .map_or("(none)".into(), |d| format!("${d}")),
         ),
+        row(
+            "queue",
+            &s.queue,
+            s.queue.value.clone().unwrap_or_else(|| "(none)".into()),
+        ),
     ]
 }
 

@@ -7,7 +7,7 @@ use k8s_openapi::api::batch::v1::Job;
 use super::{Ctx, project};
 use crate::cli::{RemoteArgs, RemoteOutput};
 use crate::cluster::secrets::{self, Credentials};
-use crate::cluster::{Cluster, jobs, server};
+use crate::cluster::{Cluster, jobs, kueue, server};
 use crate::detect::Service;
 use crate::failure::{Failure, Outcome};
 use crate::job::{self, JobPlan};
@@ -27,6 +27,7 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         env: args.env.clone(),
         max_turns: args.max_turns,
         max_budget_usd: args.max_budget_usd,
+        queue: args.queue.clone(),
         ..ctx.flags()
     })?;
     let src = project::resolve(ctx, &args.source, &settings)?;
@@ -47,7 +48,7 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let name = plan.name.clone();
-    let created = super::block_on(submit(ctx, manifest, &plan.secret))??;
+    let created = super::block_on(submit(ctx, manifest, &plan.secret, plan.queue.as_deref()))??;
     let ns = ctx.ns_flag();
     match args.output {
         Some(RemoteOutput::Name) => ctx.printer.out(&name)?,
@@ -76,15 +77,8 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     }
     if args.wait {
         let cluster = created.cluster.clone();
-        let spinner = ctx.printer.spinner();
-        let bar = spinner.clone();
-        let label = name.clone();
+        let (spinner, mut on_wait) = super::wait_reporter(ctx, &name);
         let outcome = super::supervise(ctx, &name, args.timeout, async move {
-            let mut on_wait = move |why: &str| {
-                if let Some(b) = &bar {
-                    b.set_message(format!("waiting for {label}: {why}"));
-                }
-            };
             crate::follow::wait(&cluster, &plan.name, &mut on_wait).await
         });
         if let Some(s) = spinner {
@@ -102,7 +96,12 @@ struct Submitted {
 }
 
 /// Check what the job needs, then create it. Nothing is created unless every check passes.
-async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted> {
+async fn submit(
+    ctx: &Ctx,
+    mut manifest: Job,
+    secret: &str,
+    queue: Option<&str>,
+) -> Result<Submitted> {
     let cluster = ctx.connect().await?;
     let ns = cluster.namespace.clone();
     manifest.metadata.namespace = Some(ns.clone());
@@ -115,6 +114,9 @@ async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted>
             "you may not read secrets in namespace {ns}, so the credentials in {secret} were not checked"
         )),
     }
+    if let Some(queue) = queue {
+        warn_without_kueue(ctx, &cluster, queue).await;
+    }
     let created = jobs::create(&cluster, &manifest).await?;
     for note in &created.notes {
         ctx.printer.debug(1, note);
@@ -124,6 +126,19 @@ async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted>
         namespace: ns,
         job: created.job,
     })
+}
+
+/// A queued job waits for Kueue to resume it; on a cluster without Kueue it waits forever. One
+/// discovery request tells; when it fails nothing is said, since the job may well be fine.
+async fn warn_without_kueue(ctx: &Ctx, cluster: &Cluster, queue: &str) {
+    if let Ok(None) = kueue::served_version(cluster).await {
+        ctx.printer.warn(&format!(
+            "the cluster does not serve Kueue's API ({}), so nothing may let the job out of queue {queue}: it is created suspended and stays so until something resumes it",
+            kueue::GROUP
+        ));
+        ctx.printer
+            .hint("install Kueue in the cluster, or submit without --queue (--queue \"\" overrides a configured queue)");
+    }
 }
 
 /// The team's template when there is one: the repository's before the user's, else the built-in.
@@ -190,6 +205,7 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
             .map(|(k, s)| (k.clone(), s.value.clone()))
             .collect(),
         tolerations: settings.tolerations.value.clone(),
+        queue: settings.queue.value.clone(),
     }
 }
 

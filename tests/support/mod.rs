@@ -205,6 +205,7 @@ pub fn sample_plan() -> claude_sandbox::job::JobPlan {
         image_pull_secrets: vec![],
         node_selector: Default::default(),
         tolerations: vec![],
+        queue: None,
     }
 }
 
