@@ -90,7 +90,7 @@ pub struct Watch {
 }
 
 impl Watch {
-    const EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 
     /// `queued`, or `queued: <why>` when Kueue says why.
     pub async fn describe(&mut self, cluster: &Cluster, job: &Job) -> String {
