@@ -258,7 +258,8 @@ Examples:
   claude-sandbox remote --task-file TASK.md --services postgres
   git log -1 --format=%B | claude-sandbox remote --task-file -
   claude-sandbox remote --dry-run -o json -- \"-v is broken\"
-  claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"";
+  claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"
+  claude-sandbox remote --queue team-a --wait \"fix the flaky spec\"   waits for Kueue, then the job";
 
 const LOGS_EXAMPLES: &str = "\
 Examples:
@@ -272,6 +273,7 @@ Examples:
   claude-sandbox list
   claude-sandbox list --repo . --status running -o json
   claude-sandbox list -o wide                  what each run cost and pushed
+  claude-sandbox list --status queued          jobs waiting for Kueue to admit them
   claude-sandbox list -o name | xargs claude-sandbox cancel";
 
 const CLEAN_EXAMPLES: &str = "\
