@@ -1156,7 +1156,55 @@ fn wait_on_a_queued_job_is_bounded_by_the_timeout_and_cancel_removes_it_with_its
         serde_json::json!([{"type": "QuotaReserved", "status": "False", "reason": "Pending",
             "message": "waiting", "lastTransitionTime": "2026-01-01T00:00:00Z"}]),
     );
-    let out = ns.run(&repo, &["cancel", &name]);
+    assert!(stdout_of(&ns.run(&repo, &["status", &name])).contains("Queued: waiting for quota"));
+
+    // Reading Kueue's Workloads is a bonus: a user who may not still sees the job queued, with
+    // no reason and no error.
+    let user = format!("user-{}", ns.name);
+    let kubeconfig = PathBuf::from(cluster().script(&["user", &user]));
+    ns.apply(serde_json::json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": {"name": "no-workloads"},
+        "rules": [
+            {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "delete"]},
+            {"apiGroups": [""], "resources": ["pods", "events"], "verbs": ["get", "list", "watch"]},
+        ],
+    }));
+    ns.apply(serde_json::json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "no-workloads"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "no-workloads"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }));
+    let denied = cluster().kubectl(&[
+        "--kubeconfig",
+        kubeconfig.to_str().expect("utf-8 path"),
+        "get",
+        "workloads",
+        "-n",
+        &ns.name,
+    ]);
+    assert!(
+        !denied.status.success(),
+        "the user may read workloads after all"
+    );
+    let out = ns.run_as(&repo, &kubeconfig, &["status", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let status = stdout_of(&out);
+    assert!(
+        status.contains("Queued (created") && !status.contains("waiting for quota"),
+        "{status}"
+    );
+    assert!(stderr_of(&out).is_empty(), "{}", stderr_of(&out));
+    let list = ns.run_as(&repo, &kubeconfig, &["list", "-o", "json"]);
+    assert!(list.status.success(), "{}", stderr_of(&list));
+    assert_eq!(rows(&list)[0]["status"], "queued");
+    assert_eq!(rows(&list)[0]["reason"], serde_json::Value::Null);
+
+    // And cancel needs only what cancelling a running job needs.
+    let out = ns.run_as(&repo, &kubeconfig, &["cancel", &name]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     // The garbage collector takes the Workload with its Job, as it would Kueue's.
     wait_until(
