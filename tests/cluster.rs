@@ -171,6 +171,11 @@ fn remote_queue_creates_a_suspended_job_and_warns_when_the_cluster_has_no_kueue(
         "{err}"
     );
     assert_eq!(discovery(&w), 1);
+    assert!(
+        stdout_of(&out).contains("to wait in queue team-a"),
+        "{}",
+        stdout_of(&out)
+    );
     let jobs = w.created();
     assert_eq!(jobs.len(), 2);
     let queued = &jobs[1];

@@ -50,6 +50,11 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     let name = plan.name.clone();
     let created = super::block_on(submit(ctx, manifest, &plan.secret, plan.queue.as_deref()))??;
     let ns = ctx.ns_flag();
+    let queued = plan
+        .queue
+        .as_deref()
+        .map(|q| format!(", to wait in queue {q}"))
+        .unwrap_or_default();
     match args.output {
         Some(RemoteOutput::Name) => ctx.printer.out(&name)?,
         Some(RemoteOutput::Yaml) => ctx
@@ -58,10 +63,13 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         Some(RemoteOutput::Json) => ctx.printer.out(&job::to_json(&created.job))?,
         None if args.follow || args.wait => ctx
             .printer
-            .info(&format!("job {name} submitted to namespace {}", created.namespace)),
+            .info(&format!(
+                "job {name} submitted to namespace {}{queued}",
+                created.namespace
+            )),
         None if ctx.printer.quiet() => ctx.printer.out(&name)?,
         None => ctx.printer.out(&format!(
-            "job {name} submitted to namespace {}\n  follow:  claude-sandbox logs {name}{ns}\n  status:  claude-sandbox status {name}{ns}\n  cancel:  claude-sandbox cancel {name}{ns}",
+            "job {name} submitted to namespace {}{queued}\n  follow:  claude-sandbox logs {name}{ns}\n  status:  claude-sandbox status {name}{ns}\n  cancel:  claude-sandbox cancel {name}{ns}",
             created.namespace
         ))?,
     }
