@@ -69,6 +69,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Stop the job if it runs longer than this [default: 4h]')
             [CompletionResult]::new('--max-turns', '--max-turns', [CompletionResultType]::ParameterName, 'Stop the agent after N turns (config: max_turns); the receipt says when it did')
             [CompletionResult]::new('--max-budget-usd', '--max-budget-usd', [CompletionResultType]::ParameterName, 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubernetes context to use (default: the kubeconfig''s current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')

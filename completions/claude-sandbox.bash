@@ -1196,7 +1196,7 @@ _claude__sandbox() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "pending running succeeded failed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "queued pending running succeeded failed" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -1285,7 +1285,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__remote)
-            opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --secret --ttl --deadline --max-turns --max-budget-usd --pr --no-draft --context --namespace --kubeconfig --quiet --verbose --color --help"
+            opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --secret --ttl --deadline --max-turns --max-budget-usd --pr --no-draft --queue --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1352,6 +1352,10 @@ _claude__sandbox() {
                     return 0
                     ;;
                 --max-budget-usd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

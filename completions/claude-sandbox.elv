@@ -65,6 +65,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --deadline 'Stop the job if it runs longer than this [default: 4h]'
             cand --max-turns 'Stop the agent after N turns (config: max_turns); the receipt says when it did'
             cand --max-budget-usd 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)'
+            cand --queue 'Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)'
             cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
             cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
             cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'

@@ -67,6 +67,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l deadline -d 'Stop the job if it runs longer than this [default: 4h]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l max-turns -d 'Stop the agent after N turns (config: max_turns); the receipt says when it did' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l max-budget-usd -d 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l queue -d 'Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -114,7 +115,8 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s v
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l repo -d 'Only jobs of this repository URL (\'.\' for the repository you are in)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l branch -d 'Only jobs of this branch' -r
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l status -d 'Only jobs in this state' -r -f -a "pending\t''
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand list" -l status -d 'Only jobs in this state' -r -f -a "queued\t''
+pending\t''
 running\t''
 succeeded\t''
 failed\t''"

@@ -259,7 +259,8 @@ Examples:
   git log -1 --format=%B | claude-sandbox remote --task-file -
   claude-sandbox remote --dry-run -o json -- \"-v is broken\"
   claude-sandbox remote --max-turns 40 --max-budget-usd 5 \"port the importer to the new API\"
-  claude-sandbox remote --pr \"fix the flaky test\"";
+  claude-sandbox remote --pr \"fix the flaky test\"
+  claude-sandbox remote --queue team-a --wait \"fix the flaky spec\"   waits for Kueue, then the job";
 
 const LOGS_EXAMPLES: &str = "\
 Examples:
@@ -273,6 +274,7 @@ Examples:
   claude-sandbox list
   claude-sandbox list --repo . --status running -o json
   claude-sandbox list -o wide                  what each run cost and pushed
+  claude-sandbox list --status queued          jobs waiting for Kueue to admit them
   claude-sandbox list -o name | xargs claude-sandbox cancel";
 
 const CLEAN_EXAMPLES: &str = "\
@@ -402,6 +404,9 @@ pub struct RemoteArgs {
     /// With --pr: open the pull request ready for review instead of as a draft (config: pr_draft)
     #[arg(long)]
     pub no_draft: bool,
+    /// Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)
+    #[arg(long, value_name = "NAME", env = "CLAUDE_SANDBOX_QUEUE")]
+    pub queue: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -449,6 +454,7 @@ pub struct LogsArgs {
 /// `list --status`: the job states by the names users type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFilter {
+    Queued,
     Pending,
     Running,
     Succeeded,
@@ -458,6 +464,7 @@ pub enum StatusFilter {
 impl From<StatusFilter> for JobState {
     fn from(s: StatusFilter) -> Self {
         match s {
+            StatusFilter::Queued => JobState::Queued,
             StatusFilter::Pending => JobState::Pending,
             StatusFilter::Running => JobState::Running,
             StatusFilter::Succeeded => JobState::Succeeded,

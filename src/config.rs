@@ -72,6 +72,8 @@ pub struct FileConfig {
     pub pr_draft: Option<bool>,
     /// The GitHub REST API the pull request is opened through, with the GitHub token.
     pub github_api: Option<String>,
+    /// The Kueue LocalQueue that admits the job; empty means no queue.
+    pub queue: Option<String>,
 }
 
 /// The keys, for `config show` and for the documentation test that keeps docs/ honest.
@@ -103,6 +105,7 @@ pub const KEYS: &[&str] = &[
     "pr",
     "pr_draft",
     "github_api",
+    "queue",
 ];
 
 #[derive(Debug, Error, PartialEq)]
@@ -282,6 +285,11 @@ fn validate(cfg: &FileConfig, text: &str, file: &str) -> Result<Parsed, ConfigEr
             "max_budget_usd",
             "must be a number of dollars above zero, like 5 or 2.50".into(),
         ));
+    }
+    if let Some(q) = &cfg.queue
+        && let Err(m) = crate::job::check_queue_name(q)
+    {
+        return Err(bad("queue", m));
     }
     if let Some(env) = &cfg.env {
         for k in env.keys() {
@@ -503,6 +511,7 @@ effect = "NoSchedule"
                 "max_budget_usd" => format!("{key} = 2.5\n"),
                 "pr" | "pr_draft" => format!("{key} = true\n"),
                 "github_api" => format!("{key} = \"https://ghe.example/api/v3\"\n"),
+                "queue" => format!("{key} = \"team-a\"\n"),
                 _ => format!("{key} = \"x\"\n"),
             };
             assert!(

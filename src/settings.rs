@@ -98,6 +98,7 @@ pub struct Flags {
     pub pr: bool,
     /// `--no-draft`: that pull request is ready for review rather than a draft.
     pub no_draft: bool,
+    pub queue: Option<String>,
 }
 
 /// A flag's value came from its environment variable when that variable holds the same text.
@@ -161,6 +162,8 @@ pub struct Settings {
     /// Where the holder sends the GitHub token to open it; empty: the API of the repository's
     /// own host ([`crate::github::api_base`]). The user's choice only, like `anthropic_api`.
     pub github_api: Setting<String>,
+    /// The Kueue LocalQueue the job waits in; None: the job starts at once.
+    pub queue: Setting<Option<String>>,
 }
 
 /// A spending cap must be a positive, finite number of dollars.
@@ -587,10 +590,27 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
         http_url,
     )?;
 
+    // The empty name is a choice of no queue, so `--queue ""` submits past a queue that a file
+    // names; it stops the search like any other value.
+    let queue = match &flags.queue {
+        Some(q) => {
+            crate::job::check_queue_name(q).map_err(|m| Failure::usage(format!("--queue: {m}")))?;
+            Setting::new(
+                Some(q.clone()),
+                flag_or_env(q, "--queue", "CLAUDE_SANDBOX_QUEUE"),
+            )
+        }
+        None => from_file("queue", &|l| l.values.queue.clone())
+            .map(|s| Setting::new(Some(s.value), s.source))
+            .unwrap_or_else(|| Setting::default(None)),
+    };
+    let queue = Setting::new(queue.value.filter(|q| !q.is_empty()), queue.source);
+
     Ok(Settings {
         pr,
         pr_draft,
         github_api,
+        queue,
         max_turns,
         max_budget_usd,
         image,

@@ -146,6 +146,48 @@ fn remote_submits_one_job_and_says_what_to_do_next() {
 }
 
 #[test]
+fn remote_queue_creates_a_suspended_job_and_warns_when_the_cluster_has_no_kueue() {
+    let w = World::new(good_config());
+    let discovery = |w: &World| {
+        w.api
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.trim_end_matches('/') == "/apis")
+            .count()
+    };
+    // Without --queue nothing asks about Kueue.
+    let out = w.run(&["remote", "x"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("Kueue"), "{}", stderr_of(&out));
+    assert_eq!(discovery(&w), 0);
+
+    // The fake API server serves no kueue.x-k8s.io group: one discovery request finds that out,
+    // and the job is still created, suspended, for whatever may resume it.
+    let out = w.run(&["remote", "--queue", "team-a", "x"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("warning") && err.contains("kueue.x-k8s.io") && err.contains("team-a"),
+        "{err}"
+    );
+    assert_eq!(discovery(&w), 1);
+    assert!(
+        stdout_of(&out).contains("to wait in queue team-a"),
+        "{}",
+        stdout_of(&out)
+    );
+    let jobs = w.created();
+    assert_eq!(jobs.len(), 2);
+    let queued = &jobs[1];
+    assert_eq!(
+        queued.metadata.labels.as_ref().unwrap()["kueue.x-k8s.io/queue-name"],
+        "team-a"
+    );
+    assert_eq!(queued.spec.as_ref().unwrap().suspend, Some(true));
+    assert_ne!(jobs[0].spec.as_ref().unwrap().suspend, Some(true));
+}
+
+#[test]
 fn remote_o_name_prints_only_the_name() {
     let w = World::new(good_config());
     let name = w.submit(&[]);

@@ -745,3 +745,81 @@ fn only_the_user_chooses_where_the_github_token_goes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }
+
+/// The queue a job was rendered for: its Kueue label and whether it is created suspended.
+fn queue_of(job: &Job) -> (Option<String>, Option<bool>) {
+    let label = job
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("kueue.x-k8s.io/queue-name").cloned());
+    (label, job.spec.as_ref().and_then(|s| s.suspend))
+}
+
+#[test]
+fn a_queue_makes_the_job_wait_suspended_for_kueue() {
+    let none = Setup::new(None, None);
+    assert_eq!(queue_of(&none.job(&[], &[])), (None, None));
+    let flag = none.job(&["--queue", "team-a"], &[]);
+    assert_eq!(queue_of(&flag), (Some("team-a".into()), Some(true)));
+    // The pod is not Kueue's to queue a second time.
+    let pod_labels = flag
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .metadata
+        .as_ref()
+        .unwrap();
+    assert!(
+        !pod_labels
+            .labels
+            .as_ref()
+            .unwrap()
+            .contains_key("kueue.x-k8s.io/queue-name")
+    );
+    assert_eq!(
+        queue_of(&none.job(&[], &[("CLAUDE_SANDBOX_QUEUE", "from-env")])),
+        (Some("from-env".into()), Some(true))
+    );
+
+    // A repository may name its team's queue; the empty name opts out of it.
+    let repo = Setup::new(Some("queue = \"mine\"\n"), Some("queue = \"team-b\"\n"));
+    assert_eq!(
+        queue_of(&repo.job(&[], &[])),
+        (Some("team-b".into()), Some(true))
+    );
+    assert_eq!(queue_of(&repo.job(&["--queue", ""], &[])), (None, None));
+    let out = repo.cmd().args(["config", "show"]).output().unwrap();
+    assert!(
+        stdout_of(&out)
+            .lines()
+            .any(|l| l.contains("queue") && l.contains("team-b")),
+        "{}",
+        stdout_of(&out)
+    );
+    let opted_out = Setup::new(Some("queue = \"mine\"\n"), Some("queue = \"\"\n"));
+    assert_eq!(queue_of(&opted_out.job(&[], &[])), (None, None));
+
+    // Not a name Kueue could have: refused before anything else, saying which value.
+    let out = none
+        .cmd()
+        .args(["remote", "--dry-run", "--queue", "Team A", "task"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("--queue"), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("'Team A'"), "{}", stderr_of(&out));
+    let bad_file = Setup::new(None, Some("\nqueue = \"-q\"\n"));
+    let out = bad_file
+        .cmd()
+        .args(["remote", "--dry-run", "x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("line 2") && stderr_of(&out).contains("queue"),
+        "{}",
+        stderr_of(&out)
+    );
+}

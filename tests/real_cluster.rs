@@ -887,3 +887,330 @@ fn a_kubeconfig_trusting_another_ca_fails_with_one_clear_line() {
     assert!(errors[0].to_lowercase().contains("certificate"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+// ------------------------------------------------------------------------- queueing (Kueue)
+//
+// No Kueue runs here: `cluster up` installs a Workload resource of our own writing under Kueue's
+// API group (tests/e2e/crds/), and the tests do what Kueue would: own a Workload by the queued
+// Job, set its conditions, and resume the Job.
+
+const QUEUE: &str = "team-a";
+
+/// The binary, started in `repo` against the test cluster, with stdout and stderr piped.
+fn spawn(ns: &Namespace, repo: &TestRepo, args: &[&str]) -> std::process::Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("CLAUDE_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.current_dir(repo.path())
+        .env("KUBECONFIG", &cluster().kubeconfig)
+        .env(
+            "HOME",
+            std::env::temp_dir().join("claude-sandbox-test-home"),
+        )
+        .args(["-n", &ns.name])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs")
+}
+
+/// The child's output once it exits; killed (and the test failed) after `limit`.
+fn finish(mut child: std::process::Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    while child.try_wait().expect("child status").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("child output");
+            panic!("still running after {limit:?}; stderr: {}", stderr_of(&out));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    child.wait_with_output().expect("child output")
+}
+
+fn job_field(ns: &Namespace, job: &str, path: &str) -> String {
+    cluster().kubectl_ok(&[
+        "get",
+        "job",
+        job,
+        "-n",
+        &ns.name,
+        "-o",
+        &format!("jsonpath={{{path}}}"),
+    ])
+}
+
+/// What Kueue does for a queued Job: a Workload it owns, in the job's queue, with `conditions`.
+fn play_kueue(ns: &Namespace, job: &str, conditions: serde_json::Value) -> String {
+    let uid = job_field(ns, job, ".metadata.uid");
+    let workload = format!("job-{job}");
+    ns.apply(serde_json::json!({
+        "apiVersion": "kueue.x-k8s.io/v1beta2",
+        "kind": "Workload",
+        "metadata": {
+            "name": workload,
+            "labels": {"kueue.x-k8s.io/job-uid": uid},
+            "ownerReferences": [{
+                "apiVersion": "batch/v1",
+                "kind": "Job",
+                "name": job,
+                "uid": uid,
+                "controller": true,
+                "blockOwnerDeletion": true,
+            }],
+        },
+        "spec": {"queueName": QUEUE, "podSets": [{"name": "main", "count": 1}]},
+    }));
+    cluster().kubectl_ok(&[
+        "patch",
+        "workload",
+        &workload,
+        "-n",
+        &ns.name,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &serde_json::json!({"status": {"conditions": conditions}}).to_string(),
+    ]);
+    workload
+}
+
+fn workload_exists(ns: &Namespace, name: &str) -> bool {
+    let out = cluster().kubectl(&["get", "workload", name, "-n", &ns.name, "-o", "name"]);
+    if out.status.success() {
+        return true;
+    }
+    assert!(stderr_of(&out).contains("NotFound"), "{}", stderr_of(&out));
+    false
+}
+
+/// The job `remote` created in the namespace (the only one there), once it exists.
+fn the_only_job(ns: &Namespace) -> String {
+    let mut name = String::new();
+    wait_until("the job created", Duration::from_secs(60), || {
+        match ns.jobs().as_slice() {
+            [one] => {
+                name = one.clone();
+                true
+            }
+            _ => false,
+        }
+    });
+    name
+}
+
+#[test]
+#[ignore = "needs the test control plane: tests/e2e/cluster up, then --ignored"]
+fn a_queued_job_has_no_pod_until_resumed_and_follow_ends_with_its_result() {
+    let ns = Namespace::new();
+    let repo = repo_with(&[(EXIT_CODE, "1"), (RUN_SECONDS, "1")]);
+    // Started while the job is queued; it must wait through the queue, not give up or hang.
+    let mut follow = spawn(
+        &ns,
+        &repo,
+        &[
+            "remote",
+            "-f",
+            "--queue",
+            QUEUE,
+            "--timeout",
+            "3m",
+            "queued",
+        ],
+    );
+    let stderr = follow.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut err_lines = Vec::new();
+    let name = the_only_job(&ns);
+    assert_eq!(job_field(&ns, &name, ".spec.suspend"), "true");
+    assert_eq!(
+        job_field(&ns, &name, ".metadata.labels.kueue\\.x-k8s\\.io/queue-name"),
+        QUEUE
+    );
+
+    // The real Job controller creates no pod for a suspended Job, however long it waits.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(6) {
+        assert!(ns.pod_phases(&name).is_empty(), "a pod of a queued job");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let list = rows(&ns.run(&repo, &["list", "-o", "json"]));
+    assert_eq!(list[0]["status"], "queued", "{list:?}");
+    let queued = ns.run(&repo, &["list", "--status", "queued", "-o", "name"]);
+    assert_eq!(stdout_of(&queued).trim(), name, "{}", stderr_of(&queued));
+    let table = stdout_of(&ns.run(&repo, &["list"]));
+    assert!(table.contains("Queued"), "{table}");
+    let status = ns.run(&repo, &["status", &name]);
+    assert!(status.status.success(), "{}", stderr_of(&status));
+    assert!(
+        stdout_of(&status).contains("Queued"),
+        "{}",
+        stdout_of(&status)
+    );
+
+    // Kueue says why; the terminal escape in its message is the cluster's, not ours to send.
+    let why = "couldn't assign flavors to pod set main: insufficient quota for cpu in flavor default, 1 more needed";
+    play_kueue(
+        &ns,
+        &name,
+        serde_json::json!([{
+            "type": "QuotaReserved",
+            "status": "False",
+            "reason": "Pending",
+            "message": format!("{why}\u{1b}]0;owned\u{7}"),
+            "lastTransitionTime": "2026-01-01T00:00:00Z",
+        }]),
+    );
+    let status = stdout_of(&ns.run(&repo, &["status", &name]));
+    assert!(
+        status.contains(&format!(
+            "Queued: waiting for quota in queue {QUEUE}: {why}"
+        )),
+        "{status}"
+    );
+    assert!(
+        !status.contains('\u{1b}') && !status.contains('\u{7}'),
+        "{status:?}"
+    );
+    let list = rows(&ns.run(&repo, &["list", "-o", "json"]));
+    assert!(
+        list[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("insufficient quota")),
+        "{list:?}"
+    );
+    // A queued job is not finished: `clean` leaves it.
+    let out = ns.run(&repo, &["clean"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(ns.job_exists(&name), "clean deleted a queued job");
+
+    // The follower tells the reason while it waits, before anything resumes the job.
+    let quota = format!("queued: waiting for quota in queue {QUEUE}: {why}");
+    let start = Instant::now();
+    while !err_lines.iter().any(|l: &String| l.contains(&quota)) {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) => err_lines.push(line),
+            Err(_) => assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the follower never said why: {err_lines:?}"
+            ),
+        }
+    }
+
+    // Kueue admits it: the job is resumed, kwok runs its pod, and -f ends with its result.
+    cluster().kubectl_ok(&[
+        "patch",
+        "job",
+        &name,
+        "-n",
+        &ns.name,
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"suspend":false}}"#,
+    ]);
+    let out = finish(follow, Duration::from_secs(120));
+    reader.join().expect("stderr reader");
+    err_lines.extend(rx.try_iter());
+    let err = err_lines.join("\n");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("exited with code 1"), "{err}");
+    // Waiting said so once per reason, not once per poll.
+    let waits = err_lines.iter().filter(|l| l.contains("queued")).count();
+    assert!(waits <= 3, "{err}");
+    assert_eq!(ns.pod_phases(&name), ["Failed"]);
+}
+
+#[test]
+#[ignore = "needs the test control plane: tests/e2e/cluster up, then --ignored"]
+fn wait_on_a_queued_job_is_bounded_by_the_timeout_and_cancel_removes_it_with_its_workload() {
+    let ns = Namespace::new();
+    let repo = repo_with(&[(RUN_SECONDS, "1")]);
+    let start = Instant::now();
+    let out = ns.run(
+        &repo,
+        &["remote", "--wait", "--queue", QUEUE, "--timeout", "5s", "x"],
+    );
+    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    assert!(start.elapsed() < Duration::from_secs(60));
+    let name = the_only_job(&ns);
+    assert_eq!(
+        rows(&ns.run(&repo, &["list", "-o", "json"]))[0]["status"],
+        "queued"
+    );
+
+    let workload = play_kueue(
+        &ns,
+        &name,
+        serde_json::json!([{"type": "QuotaReserved", "status": "False", "reason": "Pending",
+            "message": "waiting", "lastTransitionTime": "2026-01-01T00:00:00Z"}]),
+    );
+    assert!(stdout_of(&ns.run(&repo, &["status", &name])).contains("Queued: waiting for quota"));
+
+    // Reading Kueue's Workloads is a bonus: a user who may not still sees the job queued, with
+    // no reason and no error.
+    let user = format!("user-{}", ns.name);
+    let kubeconfig = PathBuf::from(cluster().script(&["user", &user]));
+    ns.apply(serde_json::json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": {"name": "no-workloads"},
+        "rules": [
+            {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "delete"]},
+            {"apiGroups": [""], "resources": ["pods", "events"], "verbs": ["get", "list", "watch"]},
+        ],
+    }));
+    ns.apply(serde_json::json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "no-workloads"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "no-workloads"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }));
+    let denied = cluster().kubectl(&[
+        "--kubeconfig",
+        kubeconfig.to_str().expect("utf-8 path"),
+        "get",
+        "workloads",
+        "-n",
+        &ns.name,
+    ]);
+    assert!(
+        !denied.status.success(),
+        "the user may read workloads after all"
+    );
+    let out = ns.run_as(&repo, &kubeconfig, &["status", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let status = stdout_of(&out);
+    assert!(
+        status.contains("Queued (created") && !status.contains("waiting for quota"),
+        "{status}"
+    );
+    assert!(stderr_of(&out).is_empty(), "{}", stderr_of(&out));
+    let list = ns.run_as(&repo, &kubeconfig, &["list", "-o", "json"]);
+    assert!(list.status.success(), "{}", stderr_of(&list));
+    assert_eq!(rows(&list)[0]["status"], "queued");
+    assert_eq!(rows(&list)[0]["reason"], serde_json::Value::Null);
+
+    // And cancel needs only what cancelling a running job needs.
+    let out = ns.run_as(&repo, &kubeconfig, &["cancel", &name]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // The garbage collector takes the Workload with its Job, as it would Kueue's.
+    wait_until(
+        "the job and its workload gone",
+        Duration::from_secs(60),
+        || !ns.job_exists(&name) && !workload_exists(&ns, &workload),
+    );
+    assert!(ns.pod_phases(&name).is_empty());
+}

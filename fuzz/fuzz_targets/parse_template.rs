@@ -36,6 +36,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         node_selector: Default::default(),
         tolerations: vec![],
         pull_request: None,
+        queue: None,
     };
     let rendered = job::render(&template, &plan);
     let _ = job::to_yaml(&rendered);

@@ -16,6 +16,8 @@ use crate::job::keys;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
+    /// Suspended with no pod: waiting for a queue (Kueue) to let it start.
+    Queued,
     Pending,
     Running,
     Succeeded,
@@ -29,6 +31,7 @@ impl JobState {
 
     pub fn label(self) -> &'static str {
         match self {
+            JobState::Queued => "Queued",
             JobState::Pending => "Pending",
             JobState::Running => "Running",
             JobState::Succeeded => "Succeeded",
@@ -67,6 +70,11 @@ pub fn state(job: &Job) -> JobState {
     }
     let ready = status.and_then(|s| s.ready).unwrap_or(0);
     let active = status.and_then(|s| s.active).unwrap_or(0);
+    // A job suspended while it ran keeps its pods counted as active until they are gone; only
+    // then is it back in the queue.
+    if is_suspended(job) && active == 0 {
+        return JobState::Queued;
+    }
     if ready > 0
         || (active > 0
             && status.and_then(|s| s.start_time.as_ref()).is_some()
@@ -76,6 +84,13 @@ pub fn state(job: &Job) -> JobState {
     } else {
         JobState::Pending
     }
+}
+
+/// Whether the job is held back: its spec says so, or the controller's Suspended condition does
+/// (the condition stays until the controller has seen the job resumed).
+pub fn is_suspended(job: &Job) -> bool {
+    job.spec.as_ref().and_then(|s| s.suspend).unwrap_or(false)
+        || condition_true(job, &["Suspended"]).is_some()
 }
 
 /// Why a failed job failed, in the Job's own words (`DeadlineExceeded`, `BackoffLimitExceeded`).
@@ -339,6 +354,34 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(state(&done), JobState::Succeeded);
+    }
+
+    #[test]
+    fn a_suspended_job_without_pods_is_queued() {
+        let mut job = with(JobStatus::default());
+        job.spec = Some(k8s_openapi::api::batch::v1::JobSpec {
+            suspend: Some(true),
+            ..Default::default()
+        });
+        assert_eq!(state(&job), JobState::Queued);
+        // Its pods are still being stopped: not back in the queue yet.
+        job.status = Some(JobStatus {
+            active: Some(1),
+            ready: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(state(&job), JobState::Running);
+        // Resumed, but the controller has not yet cleared its condition.
+        let held = with(JobStatus {
+            conditions: Some(vec![cond("Suspended", "JobSuspended")]),
+            ..Default::default()
+        });
+        assert_eq!(state(&held), JobState::Queued);
+        let ended = with(JobStatus {
+            conditions: Some(vec![cond("Suspended", "JobSuspended"), cond("Failed", "x")]),
+            ..Default::default()
+        });
+        assert_eq!(state(&ended), JobState::Failed);
     }
 
     #[test]

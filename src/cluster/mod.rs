@@ -7,6 +7,7 @@
 
 pub mod errors;
 pub mod jobs;
+pub mod kueue;
 pub mod pods;
 pub mod policy;
 pub mod retry;

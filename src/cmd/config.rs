@@ -256,6 +256,11 @@ fn rows(s: &Settings) -> Vec<Row> {
                 s.github_api.value.clone()
             },
         ),
+        row(
+            "queue",
+            &s.queue,
+            s.queue.value.clone().unwrap_or_else(|| "(none)".into()),
+        ),
     ]
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::cli::{ListArgs, ListOutput};
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::pods;
+use crate::cluster::{kueue, pods};
 use crate::contract::Receipt;
 use crate::failure::{Failure, Outcome};
 use crate::job::{self, keys};
@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
     }
     // Receipts live in the pods' status: one more request, only where they are shown.
     let with_receipts = matches!(args.output, ListOutput::Json | ListOutput::Wide);
-    let (all, pods) = super::block_on(async {
+    let (all, pods, queue_reasons) = super::block_on(async {
         let cluster = ctx.connect().await?;
         let all = jobs::list_managed(&cluster, &selector).await?;
         let pods = if with_receipts {
@@ -79,7 +79,16 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
         } else {
             Ok(Vec::new())
         };
-        anyhow::Ok((all, pods))
+        // Kueue's reasons cost two requests, made only when a queued job is there to explain.
+        let queued = all.iter().any(|j| jobs::state(j) == JobState::Queued);
+        let mut queue_reasons = Default::default();
+        if with_receipts
+            && queued
+            && let Ok(Some(version)) = kueue::served_version(&cluster).await
+        {
+            queue_reasons = kueue::reasons(&cluster, &version, None).await;
+        }
+        anyhow::Ok((all, pods, queue_reasons))
     })??;
     let pods = pods.unwrap_or_else(|e| {
         ctx.printer
@@ -124,9 +133,18 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<Outcome> {
         ListOutput::Json => {
             let rows: Vec<JobRow> = selected
                 .iter()
-                .map(|j| JobRow {
-                    receipt: receipt_of(j),
-                    ..JobRow::from_job(j, now)
+                .map(|j| {
+                    let row = JobRow::from_job(j, now);
+                    let queued = j
+                        .metadata
+                        .uid
+                        .as_ref()
+                        .and_then(|uid| queue_reasons.get(uid).cloned());
+                    JobRow {
+                        receipt: receipt_of(j),
+                        reason: row.reason.clone().or(queued),
+                        ..row
+                    }
                 })
                 .collect();
             ctx.printer.out(&serde_json::to_string_pretty(&rows)?)?;

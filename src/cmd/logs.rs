@@ -76,24 +76,11 @@ pub fn follow_job(
         .flatten()
         .and_then(|a| a.writer(&cluster.namespace, name).ok());
     let mut sink = make_sink(ctx, raw, container).with_archive(archive);
-    let spinner = ctx.printer.spinner();
-    let bar = spinner.clone();
-    let label = name.to_string();
-    let printer = ctx.printer.clone();
-    let mut last_reason = String::new();
+    let (spinner, report) = super::wait_reporter(ctx, name);
     let mut opts = Options {
         container: container.to_string(),
         follow: true,
-        on_wait: Box::new(move |why: &str| {
-            match &bar {
-                Some(b) => b.set_message(format!("waiting for {label}: {why}")),
-                None if why != last_reason => {
-                    printer.debug(1, &format!("waiting for {label}: {why}"))
-                }
-                None => {}
-            }
-            last_reason = why.to_string();
-        }),
+        on_wait: Box::new(report),
     };
     let clear = spinner.clone();
     let following = cluster.clone();

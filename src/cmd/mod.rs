@@ -236,3 +236,30 @@ where
         }
     })?
 }
+
+/// What `-f`, `--wait` and `logs` show while a job has not started: on a terminal a spinner with
+/// the latest reason; elsewhere one line on stderr each time the queue's reason changes (a job
+/// may wait there for hours), the other reasons only with `-v`.
+pub fn wait_reporter(
+    ctx: &Ctx,
+    job: &str,
+) -> (
+    Option<indicatif::ProgressBar>,
+    impl FnMut(&str) + Send + 'static,
+) {
+    let spinner = ctx.printer.spinner();
+    let bar = spinner.clone();
+    let printer = ctx.printer.clone();
+    let label = job.to_string();
+    let mut last = String::new();
+    let report = move |why: &str| {
+        match &bar {
+            Some(b) => b.set_message(format!("waiting for {label}: {why}")),
+            None if why == last => {}
+            None if why.starts_with("queued") => printer.info(&format!("{label} {why}")),
+            None => printer.debug(1, &format!("waiting for {label}: {why}")),
+        }
+        last = why.to_string();
+    };
+    (spinner, report)
+}

@@ -7,7 +7,7 @@ use k8s_openapi::api::batch::v1::Job;
 use super::{Ctx, project};
 use crate::cli::{RemoteArgs, RemoteOutput};
 use crate::cluster::secrets::{self, Credentials};
-use crate::cluster::{Cluster, jobs, server};
+use crate::cluster::{Cluster, jobs, kueue, server};
 use crate::detect::Service;
 use crate::failure::{Failure, Outcome};
 use crate::job::{self, JobPlan};
@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         max_budget_usd: args.max_budget_usd,
         pr: args.pr,
         no_draft: args.no_draft,
+        queue: args.queue.clone(),
         ..ctx.flags()
     })?;
     let src = project::resolve(ctx, &args.source, &settings)?;
@@ -53,8 +54,13 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let name = plan.name.clone();
-    let created = super::block_on(submit(ctx, manifest, &plan.secret))??;
+    let created = super::block_on(submit(ctx, manifest, &plan.secret, plan.queue.as_deref()))??;
     let ns = ctx.ns_flag();
+    let queued = plan
+        .queue
+        .as_deref()
+        .map(|q| format!(", to wait in queue {q}"))
+        .unwrap_or_default();
     match args.output {
         Some(RemoteOutput::Name) => ctx.printer.out(&name)?,
         Some(RemoteOutput::Yaml) => ctx
@@ -63,10 +69,13 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
         Some(RemoteOutput::Json) => ctx.printer.out(&job::to_json(&created.job))?,
         None if args.follow || args.wait => ctx
             .printer
-            .info(&format!("job {name} submitted to namespace {}", created.namespace)),
+            .info(&format!(
+                "job {name} submitted to namespace {}{queued}",
+                created.namespace
+            )),
         None if ctx.printer.quiet() => ctx.printer.out(&name)?,
         None => ctx.printer.out(&format!(
-            "job {name} submitted to namespace {}\n  follow:  claude-sandbox logs {name}{ns}\n  status:  claude-sandbox status {name}{ns}\n  cancel:  claude-sandbox cancel {name}{ns}",
+            "job {name} submitted to namespace {}{queued}\n  follow:  claude-sandbox logs {name}{ns}\n  status:  claude-sandbox status {name}{ns}\n  cancel:  claude-sandbox cancel {name}{ns}",
             created.namespace
         ))?,
     }
@@ -82,15 +91,8 @@ pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     }
     if args.wait {
         let cluster = created.cluster.clone();
-        let spinner = ctx.printer.spinner();
-        let bar = spinner.clone();
-        let label = name.clone();
+        let (spinner, mut on_wait) = super::wait_reporter(ctx, &name);
         let outcome = super::supervise(ctx, &name, args.timeout, async move {
-            let mut on_wait = move |why: &str| {
-                if let Some(b) = &bar {
-                    b.set_message(format!("waiting for {label}: {why}"));
-                }
-            };
             crate::follow::wait(&cluster, &plan.name, &mut on_wait).await
         });
         if let Some(s) = spinner {
@@ -108,7 +110,12 @@ struct Submitted {
 }
 
 /// Check what the job needs, then create it. Nothing is created unless every check passes.
-async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted> {
+async fn submit(
+    ctx: &Ctx,
+    mut manifest: Job,
+    secret: &str,
+    queue: Option<&str>,
+) -> Result<Submitted> {
     let cluster = ctx.connect().await?;
     let ns = cluster.namespace.clone();
     manifest.metadata.namespace = Some(ns.clone());
@@ -121,6 +128,9 @@ async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted>
             "you may not read secrets in namespace {ns}, so the credentials in {secret} were not checked"
         )),
     }
+    if let Some(queue) = queue {
+        warn_without_kueue(ctx, &cluster, queue).await;
+    }
     let created = jobs::create(&cluster, &manifest).await?;
     for note in &created.notes {
         ctx.printer.debug(1, note);
@@ -130,6 +140,19 @@ async fn submit(ctx: &Ctx, mut manifest: Job, secret: &str) -> Result<Submitted>
         namespace: ns,
         job: created.job,
     })
+}
+
+/// A queued job waits for Kueue to resume it; on a cluster without Kueue it waits forever. One
+/// discovery request tells; when it fails nothing is said, since the job may well be fine.
+async fn warn_without_kueue(ctx: &Ctx, cluster: &Cluster, queue: &str) {
+    if let Ok(None) = kueue::served_version(cluster).await {
+        ctx.printer.warn(&format!(
+            "the cluster does not serve Kueue's API ({}), so nothing may let the job out of queue {queue}: it is created suspended and stays so until something resumes it",
+            kueue::GROUP
+        ));
+        ctx.printer
+            .hint("install Kueue in the cluster, or submit without --queue (--queue \"\" overrides a configured queue)");
+    }
 }
 
 /// The team's template when there is one: the repository's before the user's, else the built-in.
@@ -197,6 +220,7 @@ fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobP
             .collect(),
         tolerations: settings.tolerations.value.clone(),
         pull_request: None,
+        queue: settings.queue.value.clone(),
     }
 }
 

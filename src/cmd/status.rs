@@ -53,7 +53,11 @@ async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String
         _ => Tone::Bold,
     };
     let mut status = p.paint_out(state.label(), tone);
-    if let Some(reason) = jobs::failure_reason(&job) {
+    let reason = match state {
+        JobState::Queued => crate::cluster::kueue::reason_for(cluster, &job).await,
+        _ => jobs::failure_reason(&job),
+    };
+    if let Some(reason) = reason {
         status.push_str(&format!(": {reason}"));
     }
     if let Some(age) = jobs::age(&job, now) {
@@ -79,6 +83,9 @@ async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String
                 Some(message) => {
                     stuck = true;
                     line("pod", format!("none, FailedCreate: {message}"));
+                }
+                None if state == JobState::Queued => {
+                    line("pod", "none until the queue lets the job start".into());
                 }
                 None => line("pod", "none yet".into()),
             }
@@ -149,6 +156,9 @@ async fn describe_job(ctx: &Ctx, cluster: &Cluster, name: &str) -> Result<String
     let next = match state {
         _ if stuck => {
             format!("claude-sandbox cancel {name}{nsf}   (it cannot start; fix the cause first)")
+        }
+        JobState::Queued => {
+            format!("claude-sandbox logs {name}{nsf}   (waits until the queue lets it start)")
         }
         JobState::Pending | JobState::Running => format!("claude-sandbox logs {name}{nsf}"),
         JobState::Succeeded => {

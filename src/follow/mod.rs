@@ -17,7 +17,7 @@ use kube::api::LogParams;
 
 use crate::cluster::errors::{is_not_found, is_timeout, is_transient};
 use crate::cluster::jobs::{self, JobState};
-use crate::cluster::{Cluster, pods, retry};
+use crate::cluster::{Cluster, kueue, pods, retry};
 use crate::failure::Failure;
 use pod_state::PodView;
 use resume::Resume;
@@ -61,13 +61,14 @@ pub async fn follow(
     sink: &mut dyn Sink,
 ) -> anyhow::Result<Ending> {
     let started = Instant::now();
+    let mut queue = kueue::Watch::default();
     let mut resume = Resume::default();
     let mut stream_failures = 0u32;
     // Whether the log of a finished container has been read to its end once more (see below).
     let mut drained = false;
 
     loop {
-        let pod = match current_pod(cluster, job_name).await? {
+        let pod = match current_pod(cluster, job_name, &mut queue).await? {
             PodOrEnd::Pod(p) => p,
             PodOrEnd::End(e) => return Ok(e),
             PodOrEnd::NoPodYet(why) => {
@@ -163,7 +164,7 @@ pub async fn follow(
         // The stream ended: either the container finished, or the connection dropped.
         let pod = match pods::find(cluster, &pod_name).await? {
             Some(p) => p,
-            None => match current_pod(cluster, job_name).await? {
+            None => match current_pod(cluster, job_name, &mut queue).await? {
                 PodOrEnd::End(e) => return Ok(e),
                 _ => continue,
             },
@@ -298,7 +299,11 @@ enum PodOrEnd {
 }
 
 /// The job's newest pod, or how the job ended when it has none.
-async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrEnd> {
+async fn current_pod(
+    cluster: &Cluster,
+    job_name: &str,
+    queue: &mut kueue::Watch,
+) -> anyhow::Result<PodOrEnd> {
     if let Some(p) = pods::of_job(cluster, job_name).await?.into_iter().next() {
         return Ok(PodOrEnd::Pod(Box::new(p)));
     }
@@ -309,6 +314,8 @@ async fn current_pod(cluster: &Cluster, job_name: &str) -> anyhow::Result<PodOrE
                 jobs::failure_reason(&job).unwrap_or_else(|| "the job failed".into()),
             )),
             JobState::Succeeded => PodOrEnd::End(Ending::Succeeded),
+            // Waiting for the queue is not stuck: the pod comes once the job is let in.
+            JobState::Queued => PodOrEnd::NoPodYet(queue.describe(cluster, &job).await),
             _ => match pods::refused(cluster, job_name).await {
                 Some(message) => PodOrEnd::End(Ending::Stuck {
                     reason: "FailedCreate".into(),
@@ -327,6 +334,7 @@ pub async fn wait(
     on_wait: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<Ending> {
     let started = Instant::now();
+    let mut queue = kueue::Watch::default();
     loop {
         let Some(job) = jobs::find(cluster, job_name).await? else {
             return Ok(Ending::Deleted);
@@ -340,7 +348,7 @@ pub async fn wait(
             }
             _ => {}
         }
-        match current_pod(cluster, job_name).await? {
+        match current_pod(cluster, job_name, &mut queue).await? {
             PodOrEnd::Pod(pod) => match pod_state::view(&pod, crate::job::AGENT_CONTAINER) {
                 PodView::Stuck {
                     reason, message, ..

@@ -15,7 +15,10 @@ mod render;
 pub mod template;
 
 pub use crate::contract::{AGENT_CONTAINER, keys};
-pub use names::{is_dns_label, is_label_value, job_name, label_value, random_suffix, repo_label};
+pub use names::{
+    QUEUE_LABEL, check_queue_name, is_dns_label, is_label_value, job_name, label_value,
+    random_suffix, repo_label,
+};
 pub use render::{placeholder, render};
 pub use template::{
     TemplateError, embedded_template, parse_template, to_json, to_yaml, to_yaml_value,
@@ -135,6 +138,8 @@ pub struct JobPlan {
     pub tolerations: Vec<Toleration>,
     /// The pull request the credential holder opens once the work is pushed, when asked for.
     pub pull_request: Option<PullRequest>,
+    /// The Kueue LocalQueue to wait in: the Job is created suspended, for Kueue to resume.
+    pub queue: Option<String>,
 }
 
 /// Where and how the holder opens the pull request: the API gets the GitHub token.

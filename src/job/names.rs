@@ -116,6 +116,20 @@ pub fn is_dns_label(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// The label Kueue reads to put a Job in a LocalQueue.
+pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+
+/// A queue is a LocalQueue's name, so a DNS label; the empty name means no queue.
+pub fn check_queue_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || is_dns_label(name) {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{name}' is not a queue name: a LocalQueue's name is up to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

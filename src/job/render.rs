@@ -27,9 +27,13 @@ pub fn render(template: &Job, plan: &JobPlan) -> Job {
     meta.generate_name = None;
     meta.namespace = plan.namespace.clone();
     let labels = job_labels(plan);
-    meta.labels
-        .get_or_insert_with(BTreeMap::new)
-        .extend(labels.clone());
+    let job_labels = meta.labels.get_or_insert_with(BTreeMap::new);
+    job_labels.extend(labels.clone());
+    // On the Job only: Kueue reads it there. Without `--queue` a team's template may still name
+    // a queue itself, which is left as it is.
+    if let Some(queue) = &plan.queue {
+        job_labels.insert(super::QUEUE_LABEL.into(), queue.clone());
+    }
     let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
     annotations.insert(keys::TASK.into(), plan.task.clone());
     annotations.insert(keys::REPO_URL.into(), plan.repo_url.clone());
@@ -47,6 +51,11 @@ pub fn render(template: &Job, plan: &JobPlan) -> Job {
     // The job controller adds its own selector; a template must not pin one.
     spec.selector = None;
     spec.manual_selector = None;
+    // Kueue admits a queued job by resuming it; created running, the pod would start before
+    // Kueue's quota had a say.
+    if plan.queue.is_some() {
+        spec.suspend = Some(true);
+    }
 
     let template_meta = spec.template.metadata.get_or_insert_with(Default::default);
     template_meta

@@ -207,6 +207,7 @@ pub fn sample_plan() -> claude_sandbox::job::JobPlan {
         node_selector: Default::default(),
         tolerations: vec![],
         pull_request: None,
+        queue: None,
     }
 }
 
