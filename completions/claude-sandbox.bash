@@ -1478,3 +1478,23 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _claude__sandbox -o bashdefault -o default claude-sandbox
 fi
+
+# Job names: where a JOB goes, claude-sandbox itself answers (the cluster's recent jobs within a
+# second, else the logs kept on this machine); everywhere else, the completion above.
+_claude__sandbox_jobs() {
+    local program=${COMP_WORDS[0]/#\~/$HOME} names
+    [[ $program == */* ]] || program=$(type -P -- "$program")
+    if [[ -x $program ]] && names=$("$program" __complete-jobs "${COMP_LINE:0:COMP_POINT}" 2>/dev/null); then
+        local IFS=$'\n'
+        COMPREPLY=($names)
+        compopt +o default +o bashdefault 2>/dev/null
+        return 0
+    fi
+    _claude__sandbox "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _claude__sandbox_jobs -o nosort -o bashdefault -o default claude-sandbox
+else
+    complete -F _claude__sandbox_jobs -o bashdefault -o default claude-sandbox
+fi

@@ -331,3 +331,23 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and 
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Where the user and repository config files are (whether or not they exist)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "build" -d 'Build image/Dockerfile from claude-sandbox\'s source, tagged for this repository by default'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "push" -d 'Push the image to its registry and print the config line that makes jobs use it'
+
+# Job names: where a JOB goes, claude-sandbox itself answers (the cluster's recent jobs within a
+# second, else the logs kept on this machine).
+function __fish_claude_sandbox_program
+    set -l program (string replace -r '^~' $HOME -- (commandline -opc)[1])
+    string match -q -- '*/*' $program; or set program (command -s -- $program)
+    test -x "$program"; and echo $program
+end
+
+function __fish_claude_sandbox_at_job
+    set -l program (__fish_claude_sandbox_program); or return 1
+    $program __complete-jobs --check (commandline -cp) 2>/dev/null
+end
+
+function __fish_claude_sandbox_jobs
+    set -l program (__fish_claude_sandbox_program); or return
+    $program __complete-jobs (commandline -cp) 2>/dev/null
+end
+
+complete -c claude-sandbox -n "__fish_claude_sandbox_at_job" -f -k -a "(__fish_claude_sandbox_jobs)"

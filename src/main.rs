@@ -8,8 +8,8 @@ use claude_sandbox::cli::Cli;
 use claude_sandbox::{cmd, failure, pod};
 
 fn main() -> ExitCode {
-    // The pod's entrypoint and git's credential helper are not commands for people: they stay out
-    // of --help and completions, take their input from the environment and stdin, and end with
+    // The pod's entrypoint, git's credential helper and the shells' job-name helper are not
+    // commands for people: they stay out of --help and completions, take their input from the environment and stdin, and end with
     // other programs' exit codes rather than the CLI's.
     let mut args = std::env::args_os().skip(1);
     match args.next().as_deref().and_then(|a| a.to_str()) {
@@ -20,6 +20,9 @@ fn main() -> ExitCode {
         Some("git-credential") => {
             let operation = args.next().unwrap_or_default();
             return ExitCode::from(pod::credential::run(&operation.to_string_lossy()));
+        }
+        Some(cmd::complete::SUBCOMMAND) => {
+            return ExitCode::from(cmd::complete::run(&args.collect::<Vec<_>>()));
         }
         _ => {}
     }
