@@ -2,6 +2,7 @@
 # Build claude-sandbox from this checkout and install it for the current user.
 #
 #   ./install.sh               build (release) and install to ~/.local/bin, plus shell completions
+#                              and the kubectl plugin (kubectl claude-sandbox …)
 #   PREFIX=/opt/cs ./install.sh    install to /opt/cs/bin instead
 #   ./install.sh --uninstall   remove exactly what an install put in place
 #   ./install.sh --binary PATH install a binary you already built instead of building one
@@ -37,7 +38,7 @@ uninstall() {
 binary=""
 case "${1:-}" in
   --uninstall) uninstall; exit 0 ;;
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '/^set -eu/q; 2,$p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   --binary)
     binary=${2:-}
     [ -n "$binary" ] && [ -x "$binary" ] || { say "error: --binary needs the path of an executable"; exit 2; } ;;
@@ -61,13 +62,21 @@ put() { # put SOURCE DEST MODE
   installed="$installed$2
 "
 }
+link() { # link TARGET NAME: NAME in the bin directory runs TARGET, which sits next to it
+  tmp="$bindir/$2.tmp.$$"
+  ln -sf "$1" "$tmp" && mv -f "$tmp" "$bindir/$2"
+  installed="$installed$bindir/$2
+"
+}
 put "$binary" "$bindir/claude-sandbox" 755
+# kubectl runs `kubectl claude-sandbox …` as the file kubectl-claude_sandbox on the PATH.
+link claude-sandbox kubectl-claude_sandbox
 put "$here/completions/claude-sandbox.bash" "$bash_dir/claude-sandbox" 644
 put "$here/completions/_claude-sandbox" "$zsh_dir/_claude-sandbox" 644
 put "$here/completions/claude-sandbox.fish" "$fish_dir/claude-sandbox.fish" 644
 printf '%s' "$installed" > "$manifest"
 
-say "installed $bindir/claude-sandbox and completions for bash, zsh and fish"
+say "installed $bindir/claude-sandbox, completions for bash, zsh and fish, and the kubectl plugin (kubectl claude-sandbox)"
 case ":$PATH:" in
   *":$bindir:"*) ;;
   *) say "note: $bindir is not on your PATH; add it, e.g. export PATH=\"$bindir:\$PATH\"" ;;

@@ -2,10 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use claude_sandbox::cli::Cli;
-use claude_sandbox::{cmd, failure, pod};
+use claude_sandbox::{cli, cmd, failure, pod};
 
 fn main() -> ExitCode {
     // The pod's entrypoint, git's credential helper and the shells' job-name helper are not
@@ -26,7 +23,7 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let code = match cmd::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {
