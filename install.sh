@@ -2,7 +2,8 @@
 # Build claude-sandbox from this checkout and install it for the current user.
 #
 #   ./install.sh               build (release) and install to ~/.local/bin, plus shell completions
-#                              and the kubectl plugin (kubectl claude-sandbox …)
+#                              and the kubectl plugin (kubectl claude-sandbox …), and manual
+#                              pages under ~/.local/share/man (man claude-sandbox)
 #   PREFIX=/opt/cs ./install.sh    install to /opt/cs/bin instead
 #   ./install.sh --uninstall   remove exactly what an install put in place
 #   ./install.sh --binary PATH install a binary you already built instead of building one
@@ -13,6 +14,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=${PREFIX:-"$HOME/.local"}
 bindir="$prefix/bin"
+man_dir="$prefix/share/man/man1"
 data_home=${XDG_DATA_HOME:-"$HOME/.local/share"}
 config_home=${XDG_CONFIG_HOME:-"$HOME/.config"}
 bash_dir="$data_home/bash-completion/completions"
@@ -71,12 +73,16 @@ link() { # link TARGET NAME: NAME in the bin directory runs TARGET, which sits n
 put "$binary" "$bindir/claude-sandbox" 755
 # kubectl runs `kubectl claude-sandbox …` as the file kubectl-claude_sandbox on the PATH.
 link claude-sandbox kubectl-claude_sandbox
+# The manual pages come from the binary just installed, so they describe exactly its flags.
+pages=$("$bindir/claude-sandbox" man --dir "$man_dir") || { say "error: could not write the manual pages into $man_dir"; exit 1; }
+installed="$installed$pages
+"
 put "$here/completions/claude-sandbox.bash" "$bash_dir/claude-sandbox" 644
 put "$here/completions/_claude-sandbox" "$zsh_dir/_claude-sandbox" 644
 put "$here/completions/claude-sandbox.fish" "$fish_dir/claude-sandbox.fish" 644
 printf '%s' "$installed" > "$manifest"
 
-say "installed $bindir/claude-sandbox, completions for bash, zsh and fish, and the kubectl plugin (kubectl claude-sandbox)"
+say "installed $bindir/claude-sandbox, completions for bash, zsh and fish, the kubectl plugin (kubectl claude-sandbox) and manual pages in $man_dir"
 case ":$PATH:" in
   *":$bindir:"*) ;;
   *) say "note: $bindir is not on your PATH; add it, e.g. export PATH=\"$bindir:\$PATH\"" ;;

@@ -177,6 +177,22 @@ pub enum Command {
     /// Fetch a job's branch and switch to it, or open it in a new worktree
     #[command(after_help = CHECKOUT_EXAMPLES)]
     Checkout(CheckoutArgs),
+    /// Print the manual page, or write one page per command into a directory
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox man | man -l -
+  claude-sandbox man --dir ~/.local/share/man/man1   then `man claude-sandbox-logs`";
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write claude-sandbox.1 and a page per command (claude-sandbox-logs.1, …) into DIR and
+    /// print their paths
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

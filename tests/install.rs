@@ -26,6 +26,8 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
     let bin = env!("CARGO_BIN_EXE_claude-sandbox");
     let installed = prefix.path().join("bin/claude-sandbox");
     let plugin = prefix.path().join("bin/kubectl-claude_sandbox");
+    let man = prefix.path().join("share/man/man1/claude-sandbox.1");
+    let man_logs = prefix.path().join("share/man/man1/claude-sandbox-logs.1");
     let bash = home
         .path()
         .join(".local/share/bash-completion/completions/claude-sandbox");
@@ -43,7 +45,7 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for f in [&installed, &plugin, &bash, &zsh, &fish] {
+        for f in [&installed, &plugin, &bash, &zsh, &fish, &man, &man_logs] {
             assert!(f.is_file(), "{} missing", f.display());
         }
         let version = Command::new(&installed).arg("--version").output().unwrap();
@@ -53,9 +55,14 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
 
     let out = install(home.path(), prefix.path(), &["--uninstall"]);
     assert!(out.status.success());
-    for f in [&installed, &bash, &zsh, &fish] {
+    for f in [&installed, &bash, &zsh, &fish, &man, &man_logs] {
         assert!(!f.exists(), "{} left behind", f.display());
     }
+    let man_dir = prefix.path().join("share/man/man1");
+    let left: Vec<_> = std::fs::read_dir(&man_dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left in {}: {left:?}", man_dir.display());
     assert!(
         plugin.symlink_metadata().is_err(),
         "{} left behind",

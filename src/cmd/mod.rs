@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod image;
 pub mod list;
 pub mod logs;
+pub mod man;
 mod project;
 pub mod remote;
 pub mod setup;
@@ -166,6 +167,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Image(args) => image::run(&ctx, args),
         Command::Diff(args) => bring::diff(&ctx, args),
         Command::Checkout(args) => bring::checkout(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
     }
 }
 
