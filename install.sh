@@ -71,8 +71,10 @@ link() { # link TARGET NAME: NAME in the bin directory runs TARGET, which sits n
 "
 }
 put "$binary" "$bindir/claude-sandbox" 755
-# kubectl runs `kubectl claude-sandbox …` as the file kubectl-claude_sandbox on the PATH.
+# kubectl runs `kubectl claude-sandbox …` as the file kubectl-claude_sandbox on the PATH, and
+# completes it by asking kubectl_complete-claude_sandbox.
 link claude-sandbox kubectl-claude_sandbox
+link claude-sandbox kubectl_complete-claude_sandbox
 # The manual pages come from the binary just installed, so they describe exactly its flags.
 pages=$("$bindir/claude-sandbox" man --dir "$man_dir") || { say "error: could not write the manual pages into $man_dir"; exit 1; }
 installed="$installed$pages

@@ -8,6 +8,16 @@ fn main() -> ExitCode {
     // The pod's entrypoint, git's credential helper and the shells' job-name helper are not
     // commands for people: they stay out of --help and completions, take their input from the environment and stdin, and end with
     // other programs' exit codes rather than the CLI's.
+    // kubectl completes `kubectl claude-sandbox …` by running kubectl_complete-claude_sandbox,
+    // which install.sh links to this binary.
+    let program = std::env::args_os().next().unwrap_or_default();
+    if std::path::Path::new(&program)
+        .file_name()
+        .is_some_and(|n| n == cmd::complete::KUBECTL_COMPLETER_FILE)
+    {
+        let args: Vec<_> = std::env::args_os().skip(1).collect();
+        return ExitCode::from(cmd::complete::kubectl(&args));
+    }
     let mut args = std::env::args_os().skip(1);
     match args.next().as_deref().and_then(|a| a.to_str()) {
         Some("run-in-pod") => {

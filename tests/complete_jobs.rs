@@ -434,3 +434,57 @@ fn a_credential_plugin_that_hangs_and_talks_is_cut_off_and_silenced() {
     assert_eq!(lines(&out), ["kept-one"]);
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
+
+#[test]
+fn kubectl_completes_its_plugin_through_the_completer_link() {
+    if Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_err()
+    {
+        support::cannot_run("kubectl is not installed");
+        return;
+    }
+    let api = cluster();
+    let data = tempfile::tempdir().unwrap();
+    // The two names install.sh links to the binary.
+    let bin = tempfile::tempdir().unwrap();
+    for name in ["kubectl-claude_sandbox", "kubectl_complete-claude_sandbox"] {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_claude-sandbox"), bin.path().join(name))
+            .unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let complete = |args: &[&str]| {
+        let out = Command::new("kubectl")
+            .arg("__complete")
+            .args(args)
+            .env("PATH", &path)
+            .env("HOME", data.path())
+            .env("KUBECONFIG", api.kubeconfig())
+            .env("XDG_DATA_HOME", data.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        complete(&["claude-sandbox", "logs", "job-"]),
+        ["job-new", "job-mid", "job-old", ":36"]
+    );
+    assert_eq!(
+        complete(&["claude-sandbox", "status", "-n", "elsewhere", ""]),
+        ["far-away", ":36"]
+    );
+    assert_eq!(complete(&["claude-sandbox", "lo"]), ["logs", ":4"]);
+    assert_eq!(
+        complete(&["claude-sandbox", "logs", "--no"]),
+        ["--no-follow", ":4"]
+    );
+}

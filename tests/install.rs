@@ -26,6 +26,7 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
     let bin = env!("CARGO_BIN_EXE_claude-sandbox");
     let installed = prefix.path().join("bin/claude-sandbox");
     let plugin = prefix.path().join("bin/kubectl-claude_sandbox");
+    let plugin_completer = prefix.path().join("bin/kubectl_complete-claude_sandbox");
     let man = prefix.path().join("share/man/man1/claude-sandbox.1");
     let man_logs = prefix.path().join("share/man/man1/claude-sandbox-logs.1");
     let bash = home
@@ -45,7 +46,16 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for f in [&installed, &plugin, &bash, &zsh, &fish, &man, &man_logs] {
+        for f in [
+            &installed,
+            &plugin,
+            &plugin_completer,
+            &bash,
+            &zsh,
+            &fish,
+            &man,
+            &man_logs,
+        ] {
             assert!(f.is_file(), "{} missing", f.display());
         }
         let version = Command::new(&installed).arg("--version").output().unwrap();
@@ -63,11 +73,13 @@ fn install_is_idempotent_and_uninstall_removes_it_all() {
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
     assert!(left.is_empty(), "left in {}: {left:?}", man_dir.display());
-    assert!(
-        plugin.symlink_metadata().is_err(),
-        "{} left behind",
-        plugin.display()
-    );
+    for link in [&plugin, &plugin_completer] {
+        assert!(
+            link.symlink_metadata().is_err(),
+            "{} left behind",
+            link.display()
+        );
+    }
     let again = install(home.path(), prefix.path(), &["--uninstall"]);
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to remove"));

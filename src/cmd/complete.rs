@@ -66,6 +66,112 @@ pub fn run(args: &[OsString]) -> u8 {
     0
 }
 
+/// The file kubectl runs to complete `kubectl claude-sandbox …` (its plugin's file name with
+/// `_complete` after `kubectl`).
+pub const KUBECTL_COMPLETER_FILE: &str = "kubectl_complete-claude_sandbox";
+
+/// Cobra's directives, which kubectl hands on to the shell: offer no file names; keep this order.
+const NO_FILES: u32 = 4;
+const KEEP_ORDER: u32 = 32;
+
+/// kubectl's completion protocol for plugins: the arguments are the words after
+/// `kubectl claude-sandbox`, the last one under the cursor; the answer is one candidate per line
+/// (`value<TAB>description`) and then `:DIRECTIVE`. kubectl cannot source our scripts, so here
+/// commands, flags and closed values come from the clap definitions too, beside the job names.
+pub fn kubectl(args: &[OsString]) -> u8 {
+    detach_from_terminal();
+    let mut words: Vec<String> = std::iter::once("claude-sandbox".to_string())
+        .chain(args.iter().map(|a| a.to_string_lossy().into_owned()))
+        .collect();
+    let current = if words.len() > 1 {
+        words.pop().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let (items, directive) = match job_slot(&words, &current) {
+        Some(slot) => {
+            let names = recent(slot.global)
+                .into_iter()
+                .filter(|n| n.starts_with(current.as_str()))
+                .collect();
+            (names, NO_FILES | KEEP_ORDER)
+        }
+        None => words_for(&words, &current),
+    };
+    let mut out = std::io::stdout().lock();
+    for item in items {
+        if writeln!(out, "{item}").is_err() {
+            return 0;
+        }
+    }
+    let _ = writeln!(out, ":{directive}");
+    let _ = out.flush();
+    0
+}
+
+/// What may stand where the cursor is, other than a job: a closed choice for the option before
+/// it, a flag, or a command; with the Cobra directive that goes with it (0: the shell's default,
+/// file names, e.g. for `--kubeconfig`).
+fn words_for(words: &[String], current: &str) -> (Vec<String>, u32) {
+    let Some(line) = Line::parse(words) else {
+        return (Vec::new(), 0);
+    };
+    let Some((leaf, leaf_matches)) = line.leaf() else {
+        return (Vec::new(), 0);
+    };
+    let described = |name: String, help: Option<&clap::builder::StyledStr>| match help {
+        Some(h) => format!("{name}\t{}", crate::text::cut(&h.to_string(), 120)),
+        None => name,
+    };
+    let keep = |candidates: Vec<String>| -> Vec<String> {
+        candidates
+            .into_iter()
+            .filter(|c| c.starts_with(current))
+            .collect()
+    };
+    if let Some(arg) = line.pending_option(leaf, words) {
+        let values = keep(
+            arg.get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_string())
+                .collect(),
+        );
+        let directive = if arg.get_possible_values().is_empty() {
+            0
+        } else {
+            NO_FILES
+        };
+        return (values, directive);
+    }
+    if current.starts_with('-') && !line.after_dashes {
+        let mut flags = Vec::new();
+        for arg in leaf.get_arguments().filter(|a| !a.is_hide_set()) {
+            let names = arg
+                .get_long()
+                .map(|l| format!("--{l}"))
+                .into_iter()
+                .chain(arg.get_short().map(|c| format!("-{c}")));
+            for name in names {
+                if name.starts_with(current) {
+                    flags.push(described(name, arg.get_help()));
+                }
+            }
+        }
+        return (flags, NO_FILES);
+    }
+    if leaf.has_subcommands() && leaf_matches.subcommand().is_none() {
+        let commands = leaf
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+            .filter(|s| s.get_name().starts_with(current))
+            .map(|s| described(s.get_name().to_string(), s.get_about()))
+            .collect();
+        return (commands, NO_FILES);
+    }
+    (Vec::new(), 0)
+}
+
 /// Where the cursor stands when it stands on a JOB: what is typed of it so far, and the global
 /// flags on the line (`-n`, `--context`, `--kubeconfig`, `-C`), which choose the cluster.
 pub struct JobSlot {
@@ -73,27 +179,62 @@ pub struct JobSlot {
     pub global: GlobalArgs,
 }
 
+/// A command line parsed as far as it goes: the definitions and what clap made of the complete
+/// words before the cursor (errors ignored: the line is unfinished by nature).
+struct Line {
+    cmd: clap::Command,
+    matches: clap::ArgMatches,
+    /// A `--` stands before the cursor: what follows is positional whatever it looks like.
+    after_dashes: bool,
+}
+
+impl Line {
+    fn parse(words: &[String]) -> Option<Line> {
+        let mut cmd = Cli::command().ignore_errors(true);
+        cmd.build();
+        // The program may have been typed as a path; clap only needs a first word.
+        let argv =
+            std::iter::once("claude-sandbox").chain(words.iter().skip(1).map(String::as_str));
+        let matches = cmd.clone().try_get_matches_from(argv).ok()?;
+        Some(Line {
+            cmd,
+            matches,
+            after_dashes: words.iter().skip(1).any(|w| w == "--"),
+        })
+    }
+
+    /// The innermost command on the line and its matches (the program itself when none is).
+    fn leaf(&self) -> Option<(&clap::Command, &clap::ArgMatches)> {
+        let (mut leaf, mut leaf_matches) = (&self.cmd, &self.matches);
+        while let Some((name, sub)) = leaf_matches.subcommand() {
+            leaf = leaf.find_subcommand(name)?;
+            leaf_matches = sub;
+        }
+        Some((leaf, leaf_matches))
+    }
+
+    /// The option whose value the cursor stands on, when the word before it is one.
+    fn pending_option<'a>(
+        &self,
+        leaf: &'a clap::Command,
+        words: &[String],
+    ) -> Option<&'a clap::Arg> {
+        if self.after_dashes || words.len() < 2 {
+            return None;
+        }
+        wants_value(leaf, words.last()?)
+    }
+}
+
 /// Whether the word being typed (`current`, after the complete `words`, the program first) is a
 /// job, as the clap definitions say.
 pub fn job_slot(words: &[String], current: &str) -> Option<JobSlot> {
-    let after_dashes = words.iter().skip(1).any(|w| w == "--");
-    if current.starts_with('-') && !after_dashes {
+    let line = Line::parse(words)?;
+    if current.starts_with('-') && !line.after_dashes {
         return None;
     }
-    let mut cmd = Cli::command().ignore_errors(true);
-    cmd.build();
-    // The program may have been typed as a path; clap only needs a first word.
-    let argv = std::iter::once("claude-sandbox").chain(words.iter().skip(1).map(String::as_str));
-    let matches = cmd.clone().try_get_matches_from(argv).ok()?;
-    let (mut leaf, mut leaf_matches) = (&cmd, &matches);
-    while let Some((name, sub)) = leaf_matches.subcommand() {
-        leaf = leaf.find_subcommand(name)?;
-        leaf_matches = sub;
-    }
-    if std::ptr::eq(leaf, &cmd) {
-        return None;
-    }
-    if !after_dashes && words.len() > 1 && wants_value(leaf, words.last()?) {
+    let (leaf, leaf_matches) = line.leaf()?;
+    if std::ptr::eq(leaf, &line.cmd) || line.pending_option(leaf, words).is_some() {
         return None;
     }
     let job = leaf.get_positionals().find(|a| {
@@ -116,37 +257,39 @@ pub fn job_slot(words: &[String], current: &str) -> Option<JobSlot> {
     if before_missing || full {
         return None;
     }
-    let global = GlobalArgs::from_arg_matches(&matches).ok()?;
+    let global = GlobalArgs::from_arg_matches(&line.matches).ok()?;
     Some(JobSlot {
         prefix: current.to_string(),
         global,
     })
 }
 
-/// Whether `word` is an option of `cmd` that takes its value from the next word (`-c`, `--color`,
-/// `-qc`), so the word after it is that value rather than a job.
-fn wants_value(cmd: &clap::Command, word: &str) -> bool {
-    let takes_value = |a: &clap::Arg| a.get_action().takes_values();
+/// The option of `cmd` that takes its value from the word after `word` (`-c`, `--color`, `-qc`),
+/// if `word` is one.
+fn wants_value<'a>(cmd: &'a clap::Command, word: &str) -> Option<&'a clap::Arg> {
+    let takes_value = |a: &&clap::Arg| a.get_action().takes_values();
     if let Some(long) = word.strip_prefix("--") {
-        return !long.contains('=')
-            && cmd
-                .get_arguments()
-                .any(|a| a.get_long() == Some(long) && takes_value(a));
+        if long.contains('=') {
+            return None;
+        }
+        return cmd
+            .get_arguments()
+            .filter(takes_value)
+            .find(|a| a.get_long() == Some(long));
     }
-    let Some(shorts) = word.strip_prefix('-') else {
-        return false;
-    };
+    let shorts = word.strip_prefix('-')?;
     // In a cluster like -qc the first short that takes a value takes the rest as its value; the
     // next word is a value only when that short is the last character.
     for (i, c) in shorts.char_indices() {
-        if cmd
+        if let Some(arg) = cmd
             .get_arguments()
-            .any(|a| a.get_short() == Some(c) && takes_value(a))
+            .filter(takes_value)
+            .find(|a| a.get_short() == Some(c))
         {
-            return i + c.len_utf8() == shorts.len();
+            return (i + c.len_utf8() == shorts.len()).then_some(arg);
         }
     }
-    false
+    None
 }
 
 /// The words of a command line as a POSIX shell would split it (quotes and backslashes), and the
@@ -356,6 +499,31 @@ mod tests {
         assert!(slot("claude-sandbox logs -cpostgres ").is_some());
         assert!(slot("claude-sandbox logs -vc ").is_none());
         assert!(slot("claude-sandbox logs -- ").is_some());
+    }
+
+    #[test]
+    fn kubectl_gets_commands_flags_and_closed_values_from_the_definitions() {
+        let at = |line: &str| {
+            let (words, current) = split_line(line);
+            let (items, directive) = words_for(&words, &current);
+            let names: Vec<String> = items
+                .iter()
+                .map(|i| i.split('\t').next().unwrap_or("").to_string())
+                .collect();
+            (names, directive)
+        };
+        let (commands, directive) = at("claude-sandbox l");
+        assert_eq!(commands, ["logs", "list"]);
+        assert_eq!(directive, NO_FILES);
+        assert_eq!(at("claude-sandbox image ").0, ["build", "push"]);
+        assert_eq!(at("claude-sandbox logs --no").0, ["--no-follow"]);
+        assert_eq!(
+            at("claude-sandbox list -o ").0,
+            ["table", "wide", "json", "name"]
+        );
+        assert_eq!(at("claude-sandbox list --color a").0, ["auto", "always"]);
+        // A value without closed choices: the shell's own completion (file names).
+        assert_eq!(at("claude-sandbox logs --kubeconfig "), (vec![], 0));
     }
 
     #[test]
