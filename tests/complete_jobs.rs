@@ -375,6 +375,53 @@ words=(claude-sandbox lo); CURRENT=2; _claude-sandbox_with_jobs
 }
 
 #[test]
+fn zsh_completes_job_names_at_a_real_prompt() {
+    let api = cluster();
+    let data = tempfile::tempdir().unwrap();
+    // The script as installed: autoloaded from fpath by compinit, first TAB and later ones.
+    let fpath = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        script("_claude-sandbox"),
+        fpath.path().join("_claude-sandbox"),
+    )
+    .unwrap();
+    let program = format!(
+        r#"zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z 'PS1="%% "; fpath=({} $fpath); autoload -Uz compinit; compinit -u -d "$HOME/.zcompdump"'
+zpty -w -n z $'claude-sandbox logs j\t'
+sleep 2
+zpty -w -n z $'\t'
+sleep 2
+zpty -w -n z $'\x15'
+zpty -w -n z $'claude-sandbox status -n elsewhere f\t'
+sleep 2
+out=""
+while zpty -r -t z chunk; do out+=$chunk; done
+print -r -- "$out"
+zpty -d z
+"#,
+        fpath.path().display()
+    );
+    let Some(out) = shell("zsh", &["-f", "-c", &program], &api, data.path()) else {
+        return;
+    };
+    let text = stdout_of(&out);
+    assert!(out.status.success(), "{text}{}", stderr_of(&out));
+    // The first TAB inserts what the names share, the second lists them.
+    assert!(text.contains("claude-sandbox logs job-"), "{text:?}");
+    for name in ["job-new", "job-mid", "job-old"] {
+        assert!(text.contains(name), "{name} not offered: {text:?}");
+    }
+    assert!(!text.contains("other-run"), "{text:?}");
+    // A later line still goes through the hook: the only match is inserted.
+    assert!(
+        text.contains("claude-sandbox status -n elsewhere far-away"),
+        "{text:?}"
+    );
+}
+
+#[test]
 fn fish_completes_job_names_and_no_files_there() {
     let api = cluster();
     let data = tempfile::tempdir().unwrap();
