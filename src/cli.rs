@@ -371,7 +371,10 @@ const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   claude-sandbox completions bash > ~/.local/share/bash-completion/completions/claude-sandbox
   claude-sandbox completions zsh > ~/.zfunc/_claude-sandbox
-  claude-sandbox completions fish > ~/.config/fish/completions/claude-sandbox.fish";
+  claude-sandbox completions fish > ~/.config/fish/completions/claude-sandbox.fish
+
+In bash, zsh and fish, TAB where a job name goes (logs, status, cancel, diff, checkout) offers
+the cluster's recent jobs, or the ones whose logs this machine kept when it does not answer.";
 
 /// What decides the job's source and services; shared by `remote` and `detect` so `detect` shows
 /// exactly what `remote` would use with the same flags.
