@@ -2,6 +2,8 @@
 # Build claude-sandbox from this checkout and install it for the current user.
 #
 #   ./install.sh               build (release) and install to ~/.local/bin, plus shell completions
+#                              and the kubectl plugin (kubectl claude-sandbox …), and manual
+#                              pages under ~/.local/share/man (man claude-sandbox)
 #   PREFIX=/opt/cs ./install.sh    install to /opt/cs/bin instead
 #   ./install.sh --uninstall   remove exactly what an install put in place
 #   ./install.sh --binary PATH install a binary you already built instead of building one
@@ -12,6 +14,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=${PREFIX:-"$HOME/.local"}
 bindir="$prefix/bin"
+man_dir="$prefix/share/man/man1"
 data_home=${XDG_DATA_HOME:-"$HOME/.local/share"}
 config_home=${XDG_CONFIG_HOME:-"$HOME/.config"}
 bash_dir="$data_home/bash-completion/completions"
@@ -37,7 +40,7 @@ uninstall() {
 binary=""
 case "${1:-}" in
   --uninstall) uninstall; exit 0 ;;
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '/^set -eu/q; 2,$p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   --binary)
     binary=${2:-}
     [ -n "$binary" ] && [ -x "$binary" ] || { say "error: --binary needs the path of an executable"; exit 2; } ;;
@@ -61,13 +64,27 @@ put() { # put SOURCE DEST MODE
   installed="$installed$2
 "
 }
+link() { # link TARGET NAME: NAME in the bin directory runs TARGET, which sits next to it
+  tmp="$bindir/$2.tmp.$$"
+  ln -sf "$1" "$tmp" && mv -f "$tmp" "$bindir/$2"
+  installed="$installed$bindir/$2
+"
+}
 put "$binary" "$bindir/claude-sandbox" 755
+# kubectl runs `kubectl claude-sandbox …` as the file kubectl-claude_sandbox on the PATH, and
+# completes it by asking kubectl_complete-claude_sandbox.
+link claude-sandbox kubectl-claude_sandbox
+link claude-sandbox kubectl_complete-claude_sandbox
+# The manual pages come from the binary just installed, so they describe exactly its flags.
+pages=$("$bindir/claude-sandbox" man --dir "$man_dir") || { say "error: could not write the manual pages into $man_dir"; exit 1; }
+installed="$installed$pages
+"
 put "$here/completions/claude-sandbox.bash" "$bash_dir/claude-sandbox" 644
 put "$here/completions/_claude-sandbox" "$zsh_dir/_claude-sandbox" 644
 put "$here/completions/claude-sandbox.fish" "$fish_dir/claude-sandbox.fish" 644
 printf '%s' "$installed" > "$manifest"
 
-say "installed $bindir/claude-sandbox and completions for bash, zsh and fish"
+say "installed $bindir/claude-sandbox, completions for bash, zsh and fish, the kubectl plugin (kubectl claude-sandbox) and manual pages in $man_dir"
 case ":$PATH:" in
   *":$bindir:"*) ;;
   *) say "note: $bindir is not on your PATH; add it, e.g. export PATH=\"$bindir:\$PATH\"" ;;

@@ -52,6 +52,9 @@ _claude__sandbox() {
             claude__sandbox,logs)
                 cmd="claude__sandbox__subcmd__logs"
                 ;;
+            claude__sandbox,man)
+                cmd="claude__sandbox__subcmd__man"
+                ;;
             claude__sandbox,remote)
                 cmd="claude__sandbox__subcmd__remote"
                 ;;
@@ -115,6 +118,9 @@ _claude__sandbox() {
             claude__sandbox__subcmd__help,logs)
                 cmd="claude__sandbox__subcmd__help__subcmd__logs"
                 ;;
+            claude__sandbox__subcmd__help,man)
+                cmd="claude__sandbox__subcmd__help__subcmd__man"
+                ;;
             claude__sandbox__subcmd__help,remote)
                 cmd="claude__sandbox__subcmd__help__subcmd__remote"
                 ;;
@@ -161,7 +167,7 @@ _claude__sandbox() {
 
     case "${cmd}" in
         claude__sandbox)
-            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config image diff checkout help"
+            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config image diff checkout man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -687,7 +693,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help)
-            opts="remote detect logs list status cancel clean completions setup doctor config image diff checkout help"
+            opts="remote detect logs list status cancel clean completions setup doctor config image diff checkout man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +917,20 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1284,6 +1304,48 @@ _claude__sandbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        claude__subcmd__sandbox__subcmd__man)
+            opts="-n -C -q -v -h --dir --context --namespace --kubeconfig --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         claude__subcmd__sandbox__subcmd__remote)
             opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --secret --ttl --deadline --max-turns --max-budget-usd --pr --no-draft --queue --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1481,4 +1543,24 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _claude__sandbox -o nosort -o bashdefault -o default claude-sandbox
 else
     complete -F _claude__sandbox -o bashdefault -o default claude-sandbox
+fi
+
+# Job names: where a JOB goes, claude-sandbox itself answers (the cluster's recent jobs within a
+# second, else the logs kept on this machine); everywhere else, the completion above.
+_claude__sandbox_jobs() {
+    local program=${COMP_WORDS[0]/#\~/$HOME} names
+    [[ $program == */* ]] || program=$(type -P -- "$program")
+    if [[ -x $program ]] && names=$("$program" __complete-jobs "${COMP_LINE:0:COMP_POINT}" 2>/dev/null); then
+        local IFS=$'\n'
+        COMPREPLY=($names)
+        compopt +o default +o bashdefault 2>/dev/null
+        return 0
+    fi
+    _claude__sandbox "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _claude__sandbox_jobs -o nosort -o bashdefault -o default claude-sandbox
+else
+    complete -F _claude__sandbox_jobs -o bashdefault -o default claude-sandbox
 fi

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand image 'Build the agent image, or push it, with the container engine on this machine'
             cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
             cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
+            cand man 'Print the manual page, or write one page per command into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
@@ -400,6 +401,21 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'claude-sandbox;man'= {
+            cand --dir 'Write claude-sandbox.1 and a page per command (claude-sandbox-logs.1, …) into DIR and print their paths'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'claude-sandbox;help'= {
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
@@ -415,6 +431,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand image 'Build the agent image, or push it, with the container engine on this machine'
             cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
             cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
+            cand man 'Print the manual page, or write one page per command into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {
@@ -456,6 +473,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;diff'= {
         }
         &'claude-sandbox;help;checkout'= {
+        }
+        &'claude-sandbox;help;man'= {
         }
         &'claude-sandbox;help;help'= {
         }

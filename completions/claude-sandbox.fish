@@ -49,6 +49,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "confi
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "image" -d 'Build the agent image, or push it, with the container engine on this machine'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "diff" -d 'Show a job\'s changes against the commit it started from (fetched with your own git)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "checkout" -d 'Fetch a job\'s branch and switch to it, or open it in a new worktree'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "man" -d 'Print the manual page, or write one page per command into a directory'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l task-file -d 'Read the task from FILE (\'-\' for stdin)' -r -F
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s o -l output -d 'Output: yaml or json (the Job as submitted, or as it would be with --dry-run), name (only the job name)' -r -f -a "yaml\t''
@@ -316,22 +317,54 @@ never\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand checkout" -s q -l quiet -d 'Print only results and errors'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand checkout" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand checkout" -s h -l help -d 'Print help'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "logs" -d 'Follow the agent\'s output of a job (default: the newest job of this repository)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "list" -d 'List the jobs made by claude-sandbox'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "status" -d 'Show one job in depth: containers, sidecars, warnings, and what to do next'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "cancel" -d 'Delete running jobs and their pods'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "completions" -d 'Print a shell completion script'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "setup" -d 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "doctor" -d 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "config" -d 'Show the effective settings and where each comes from, or the config file paths'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "image" -d 'Build the agent image, or push it, with the container engine on this machine'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "diff" -d 'Show a job\'s changes against the commit it started from (fetched with your own git)'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "checkout" -d 'Fetch a job\'s branch and switch to it, or open it in a new worktree'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -l dir -d 'Write claude-sandbox.1 and a page per command (claude-sandbox-logs.1, …) into DIR and print their paths' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -s C -d 'Run as if started in DIR' -r -F
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -s q -l quiet -d 'Print only results and errors'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand man" -s h -l help -d 'Print help'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "remote" -d 'Submit a task as a Kubernetes Job (detect, render, submit)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "detect" -d 'Show what `remote` would use: repository, branch, commit, services and image'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "logs" -d 'Follow the agent\'s output of a job (default: the newest job of this repository)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "list" -d 'List the jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "status" -d 'Show one job in depth: containers, sidecars, warnings, and what to do next'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "cancel" -d 'Delete running jobs and their pods'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "clean" -d 'Delete finished jobs made by claude-sandbox'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "setup" -d 'Create or update the credentials secret (hidden prompts on a terminal, else the environment)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "doctor" -d 'Check everything a job needs: kubeconfig, cluster, permissions, the credentials secret'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "config" -d 'Show the effective settings and where each comes from, or the config file paths'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "image" -d 'Build the agent image, or push it, with the container engine on this machine'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "diff" -d 'Show a job\'s changes against the commit it started from (fetched with your own git)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "checkout" -d 'Fetch a job\'s branch and switch to it, or open it in a new worktree'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "man" -d 'Print the manual page, or write one page per command into a directory'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'The effective value of every setting and its source (flag, environment, file, default)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Where the user and repository config files are (whether or not they exist)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "build" -d 'Build image/Dockerfile from claude-sandbox\'s source, tagged for this repository by default'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "push" -d 'Push the image to its registry and print the config line that makes jobs use it'
+
+# Job names: where a JOB goes, claude-sandbox itself answers (the cluster's recent jobs within a
+# second, else the logs kept on this machine).
+function __fish_claude_sandbox_program
+    set -l program (string replace -r '^~' $HOME -- (commandline -opc)[1])
+    string match -q -- '*/*' $program; or set program (command -s -- $program)
+    test -x "$program"; and echo $program
+end
+
+function __fish_claude_sandbox_at_job
+    set -l program (__fish_claude_sandbox_program); or return 1
+    $program __complete-jobs --check (commandline -cp) 2>/dev/null
+end
+
+function __fish_claude_sandbox_jobs
+    set -l program (__fish_claude_sandbox_program); or return
+    $program __complete-jobs (commandline -cp) 2>/dev/null
+end
+
+complete -c claude-sandbox -n "__fish_claude_sandbox_at_job" -f -k -a "(__fish_claude_sandbox_jobs)"

@@ -33,6 +33,64 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The file name under which kubectl runs us as its plugin: kubectl maps `kubectl claude-sandbox`
+/// to `kubectl-claude_sandbox` on the PATH (a dash in a plugin's name is an underscore in its file).
+pub const KUBECTL_PLUGIN_FILE: &str = "kubectl-claude_sandbox";
+
+/// How people type the command when it runs as kubectl's plugin.
+pub const KUBECTL_PLUGIN_NAME: &str = "kubectl claude-sandbox";
+
+/// The command line of this process. Run as kubectl's plugin, usage, help and error messages
+/// name the command as the user typed it, `kubectl claude-sandbox …`.
+pub fn parse() -> Cli {
+    let program = std::env::args_os().next().unwrap_or_default();
+    let as_plugin = std::path::Path::new(&program)
+        .file_name()
+        .is_some_and(|n| n == KUBECTL_PLUGIN_FILE);
+    if !as_plugin {
+        return Cli::parse();
+    }
+    let mut cmd = as_kubectl_plugin(<Cli as clap::CommandFactory>::command());
+    let matches = cmd.clone().get_matches();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+        .unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
+/// The command renamed for kubectl's plugin: its usage lines and its examples.
+pub fn as_kubectl_plugin(cmd: clap::Command) -> clap::Command {
+    fn examples(cmd: clap::Command) -> clap::Command {
+        let cmd = match cmd.get_after_help() {
+            Some(text) => {
+                let text = as_plugin_text(&text.to_string());
+                cmd.after_help(text)
+            }
+            None => cmd,
+        };
+        cmd.mut_subcommands(examples)
+    }
+    examples(cmd.bin_name(KUBECTL_PLUGIN_NAME))
+}
+
+/// `claude-sandbox CMD` as the plugin's `kubectl claude-sandbox CMD`, wherever the name stands
+/// as a command (not inside a path such as `~/.zfunc/_claude-sandbox`).
+fn as_plugin_text(text: &str) -> String {
+    const NAME: &str = "claude-sandbox ";
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(at) = rest.find(NAME) {
+        let before = rest[..at].chars().next_back();
+        let in_a_word = before.is_some_and(|c| c.is_alphanumeric() || "_/.-~".contains(c));
+        out.push_str(&rest[..at]);
+        if !in_a_word {
+            out.push_str("kubectl ");
+        }
+        out.push_str(NAME);
+        rest = &rest[at + NAME.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Kubernetes context to use (default: the kubeconfig's current context)
@@ -119,6 +177,22 @@ pub enum Command {
     /// Fetch a job's branch and switch to it, or open it in a new worktree
     #[command(after_help = CHECKOUT_EXAMPLES)]
     Checkout(CheckoutArgs),
+    /// Print the manual page, or write one page per command into a directory
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox man | man -l -
+  claude-sandbox man --dir ~/.local/share/man/man1   then `man claude-sandbox-logs`";
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write claude-sandbox.1 and a page per command (claude-sandbox-logs.1, …) into DIR and
+    /// print their paths
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,7 +374,10 @@ const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   claude-sandbox completions bash > ~/.local/share/bash-completion/completions/claude-sandbox
   claude-sandbox completions zsh > ~/.zfunc/_claude-sandbox
-  claude-sandbox completions fish > ~/.config/fish/completions/claude-sandbox.fish";
+  claude-sandbox completions fish > ~/.config/fish/completions/claude-sandbox.fish
+
+In bash, zsh and fish, TAB where a job name goes (logs, status, cancel, diff, checkout) offers
+the cluster's recent jobs, or the ones whose logs this machine kept when it does not answer.";
 
 /// What decides the job's source and services; shared by `remote` and `detect` so `detect` shows
 /// exactly what `remote` would use with the same flags.
@@ -605,6 +682,38 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn as_kubectl_s_plugin_the_examples_name_the_plugin() {
+        let text = as_plugin_text(
+            "  claude-sandbox logs JOB\n  JOB=$(claude-sandbox remote -o name \"x\")\n  claude-sandbox completions zsh > ~/.zfunc/_claude-sandbox\n  list -o name | xargs claude-sandbox cancel",
+        );
+        assert_eq!(
+            text,
+            "  kubectl claude-sandbox logs JOB\n  JOB=$(kubectl claude-sandbox remote -o name \"x\")\n  kubectl claude-sandbox completions zsh > ~/.zfunc/_claude-sandbox\n  list -o name | xargs kubectl claude-sandbox cancel"
+        );
+        let mut cmd = as_kubectl_plugin(Cli::command());
+        let help = cmd.render_help().to_string();
+        assert!(
+            help.contains("Usage: kubectl claude-sandbox [OPTIONS] <COMMAND>"),
+            "{help}"
+        );
+        assert!(!help.contains("\n  claude-sandbox "), "{help}");
+        cmd.build();
+        let logs = cmd
+            .find_subcommand_mut("logs")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(
+            logs.contains("Usage: kubectl claude-sandbox logs"),
+            "{logs}"
+        );
+        assert!(
+            logs.contains("  kubectl claude-sandbox logs JOB --raw"),
+            "{logs}"
+        );
     }
 
     #[test]

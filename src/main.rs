@@ -2,15 +2,22 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use claude_sandbox::cli::Cli;
-use claude_sandbox::{cmd, failure, pod};
+use claude_sandbox::{cli, cmd, failure, pod};
 
 fn main() -> ExitCode {
-    // The pod's entrypoint and git's credential helper are not commands for people: they stay out
-    // of --help and completions, take their input from the environment and stdin, and end with
+    // The pod's entrypoint, git's credential helper and the shells' job-name helper are not
+    // commands for people: they stay out of --help and completions, take their input from the environment and stdin, and end with
     // other programs' exit codes rather than the CLI's.
+    // kubectl completes `kubectl claude-sandbox …` by running kubectl_complete-claude_sandbox,
+    // which install.sh links to this binary.
+    let program = std::env::args_os().next().unwrap_or_default();
+    if std::path::Path::new(&program)
+        .file_name()
+        .is_some_and(|n| n == cmd::complete::KUBECTL_COMPLETER_FILE)
+    {
+        let args: Vec<_> = std::env::args_os().skip(1).collect();
+        return ExitCode::from(cmd::complete::kubectl(&args));
+    }
     let mut args = std::env::args_os().skip(1);
     match args.next().as_deref().and_then(|a| a.to_str()) {
         Some("run-in-pod") => {
@@ -21,9 +28,12 @@ fn main() -> ExitCode {
             let operation = args.next().unwrap_or_default();
             return ExitCode::from(pod::credential::run(&operation.to_string_lossy()));
         }
+        Some(cmd::complete::SUBCOMMAND) => {
+            return ExitCode::from(cmd::complete::run(&args.collect::<Vec<_>>()));
+        }
         _ => {}
     }
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let code = match cmd::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {

@@ -117,18 +117,23 @@ pub fn describe(err: kube::Error, action: &Action, server: &str) -> Failure {
 /// and ending with a letter or digit, at most 253 characters). Checked before a name the user typed
 /// goes into an API path, so a typo is reported as what it is.
 pub fn check_name(kind: &str, name: &str) -> Result<(), Failure> {
-    let ok = !name.is_empty()
+    if is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(invalid_name(kind, name))
+    }
+}
+
+/// Whether `name` is a valid object name (see [`check_name`]); such a name holds nothing a
+/// terminal or a shell would act on.
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
         && name.len() <= 253
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid_name(kind, name))
-    }
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 fn invalid_name(kind: &str, name: &str) -> Failure {

@@ -207,6 +207,35 @@ pub async fn list_managed(
     Ok(out)
 }
 
+/// How many names one completion asks for: one page, so a namespace with thousands of jobs
+/// still answers in a single short request.
+pub const RECENT_LIMIT: u32 = 500;
+
+/// The names of this tool's jobs, newest first, from one metadata-only request without retries:
+/// for shell completion, where a quick answer or none beats a complete one. Names that are not
+/// valid object names (a hostile or broken server) are left out.
+pub async fn recent_names(cluster: &Cluster) -> Result<Vec<String>, Failure> {
+    let api: Api<Job> = cluster.api();
+    let lp = ListParams::default()
+        .labels(keys::SELECTOR)
+        .limit(RECENT_LIMIT);
+    let list = api
+        .list_metadata(&lp)
+        .await
+        .map_err(|e| cluster.failure(e, "list", "jobs", None))?;
+    let mut jobs: Vec<(Option<jiff::Timestamp>, String)> = list
+        .items
+        .into_iter()
+        .filter_map(|j| {
+            let created = j.metadata.creation_timestamp.map(|t| t.0);
+            j.metadata.name.map(|n| (created, n))
+        })
+        .filter(|(_, n)| errors::is_valid_name(n))
+        .collect();
+    jobs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    Ok(jobs.into_iter().map(|(_, n)| n).collect())
+}
+
 /// Delete a job and, through Background propagation, its pods: the API's default for Jobs
 /// orphans the pods, which would keep the agent running.
 pub async fn delete(cluster: &Cluster, name: &str) -> Result<(), DeleteFailure> {

@@ -4,6 +4,7 @@
 pub mod bring;
 pub mod cancel;
 pub mod clean;
+pub mod complete;
 pub mod completions;
 pub mod config;
 pub mod detect;
@@ -11,6 +12,7 @@ pub mod doctor;
 pub mod image;
 pub mod list;
 pub mod logs;
+pub mod man;
 mod project;
 pub mod remote;
 pub mod setup;
@@ -38,6 +40,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    pub fn new(global: GlobalArgs) -> Ctx {
+        Ctx {
+            printer: Printer::new(global.quiet, global.verbose, global.color),
+            global,
+            layers: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The directory the command works in (`-C DIR`, else the current directory).
     pub fn dir(&self) -> PathBuf {
         self.global
@@ -141,12 +151,7 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let printer = Printer::new(cli.global.quiet, cli.global.verbose, cli.global.color);
-    let ctx = Ctx {
-        printer,
-        global: cli.global,
-        layers: std::cell::OnceCell::new(),
-    };
+    let ctx = Ctx::new(cli.global);
     match cli.command {
         Command::Remote(args) => remote::run(&ctx, *args),
         Command::Detect(args) => detect::run(&ctx, args),
@@ -162,6 +167,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Image(args) => image::run(&ctx, args),
         Command::Diff(args) => bring::diff(&ctx, args),
         Command::Checkout(args) => bring::checkout(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
     }
 }
 
