@@ -17,6 +17,7 @@ pub mod engine;
 pub mod failure;
 pub mod follow;
 pub mod job;
+pub mod local;
 pub mod output;
 pub mod plan;
 pub mod pod;
