@@ -183,8 +183,9 @@ pub fn translate(job: &Job) -> Result<Translation, LocalError> {
     let pod = Pod {
         metadata: ObjectMeta {
             name: Some(name),
+            // Labels only: the job's annotations (the whole task among them) say nothing the
+            // engine needs, and the task reaches the pod as its TASK variable.
             labels,
-            annotations: job.metadata.annotations.clone(),
             ..Default::default()
         },
         spec: Some(PodSpec {
@@ -459,9 +460,9 @@ pub mod argv {
         words(&["pod", "rm", "--force", t.pod_name()])
     }
 
-    pub fn volume_rm(t: &Translation) -> Vec<String> {
+    pub fn volume_rm(names: &[String]) -> Vec<String> {
         let mut a = words(&["volume", "rm", "--force"]);
-        a.extend(t.volumes.iter().map(|v| v.name.clone()));
+        a.extend(names.iter().cloned());
         a
     }
 

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod doctor;
 pub mod image;
 pub mod list;
+pub mod local;
 pub mod logs;
 mod project;
 pub mod remote;
@@ -162,6 +163,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Image(args) => image::run(&ctx, args),
         Command::Diff(args) => bring::diff(&ctx, args),
         Command::Checkout(args) => bring::checkout(&ctx, args),
+        Command::Local(args) => local::run(&ctx, *args),
     }
 }
 
