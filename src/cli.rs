@@ -447,6 +447,11 @@ pub struct LocalArgs {
     #[arg(long, conflicts_with = "dry_run")]
     pub keep: bool,
 
+    /// The Podman network the pod joins [default: Podman's]; `host` shares this machine's
+    /// network with the agent, only for a git host that listens on this machine alone
+    #[arg(long, value_name = "NAME", conflicts_with = "dry_run")]
+    pub network: Option<String>,
+
     /// Read the credentials from FILE (KEY=VALUE lines) before the environment
     #[arg(long, value_name = "FILE", env = "CLAUDE_SANDBOX_CREDENTIALS")]
     pub credentials: Option<PathBuf>,

@@ -436,8 +436,14 @@ pub mod argv {
     }
 
     /// The pod's YAML comes on standard input.
-    pub fn play() -> Vec<String> {
-        words(&["kube", "play", "-"])
+    pub fn play(network: Option<&str>) -> Vec<String> {
+        let mut a = words(&["kube", "play"]);
+        if let Some(n) = network {
+            a.push("--network".into());
+            a.push(n.into());
+        }
+        a.push("-".into());
+        a
     }
 
     pub fn logs(container: &str) -> Vec<String> {

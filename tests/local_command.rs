@@ -490,13 +490,17 @@ fn which(tool: &str) -> Option<PathBuf> {
 
 const IMAGE: &str = "localhost/claude-sandbox-local-test:latest";
 
-/// The engine's settings for the tests: runc (crun cannot set rlimits in this sandbox), explicit
-/// rlimits, and the host's network, so the pod reaches the test's git host on 127.0.0.1.
+/// One real pod at a time: on the host's network every pod's proxy wants the same port.
+static ONE_POD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The engine's settings for the tests: runc (crun cannot set rlimits in this sandbox) and
+/// explicit rlimits. The pod joins the host's network (`--network host`) to reach the test's git
+/// host, which listens on 127.0.0.1 only.
 fn containers_conf(dir: &Path) -> PathBuf {
     let path = dir.join("containers.conf");
     std::fs::write(
         &path,
-        "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=1000:1000\"]\nnetns = \"host\"\n[engine]\nruntime = \"runc\"\n",
+        "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=1000:1000\"]\n[engine]\nruntime = \"runc\"\n",
     )
     .unwrap();
     path
@@ -567,6 +571,11 @@ fn build_image(conf: &Path) {
             place(&std::fs::canonicalize(word).unwrap(), word);
         }
     }
+    // The holder's proxy loads the system's root certificates when it starts.
+    place(
+        Path::new("/etc/ssl/certs/ca-certificates.crt"),
+        "/etc/ssl/certs/ca-certificates.crt",
+    );
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(root.join("etc/gitconfig"), "[safe]\n\tdirectory = *\n").unwrap();
     std::fs::write(
@@ -656,7 +665,15 @@ impl World {
             .env("GITHUB_TOKEN", GITHUB_TOKEN)
             .env("ANTHROPIC_API_KEY", API_KEY)
             .env("CLAUDE_SANDBOX_ANTHROPIC_API", "http://127.0.0.1:9")
-            .args(["local", "--services", "none", "--image", IMAGE])
+            .args([
+                "local",
+                "--services",
+                "none",
+                "--network",
+                "host",
+                "--image",
+                IMAGE,
+            ])
             .args(args)
             .timeout(Duration::from_secs(300))
             .output()
@@ -697,6 +714,7 @@ fn real_podman_runs_the_pod_publishes_and_leaves_nothing() {
     if !real_engine() {
         return;
     }
+    let _one = ONE_POD.lock().unwrap_or_else(|e| e.into_inner());
     let w = world();
     build_image(&w.conf);
     let before = w.leftovers();
@@ -732,6 +750,7 @@ fn real_podman_keeps_the_stopped_pod_with_keep_and_a_failed_agent_exits_3() {
     if !real_engine() {
         return;
     }
+    let _one = ONE_POD.lock().unwrap_or_else(|e| e.into_inner());
     let w = world();
     build_image(&w.conf);
     let before = w.leftovers();
@@ -750,8 +769,32 @@ fn real_podman_keeps_the_stopped_pod_with_keep_and_a_failed_agent_exits_3() {
         !left.iter().any(|l| l.starts_with("secret ")),
         "the credentials stay behind: {left:?}"
     );
-    // Clean up what --keep left.
     let pod = pods[0].trim_start_matches("pod ").to_string();
+    // What the engine gave each container: the token in the holder's environment only.
+    let env_of = |container: &str| {
+        stdout_of(&podman(
+            &w.conf,
+            &[
+                "inspect",
+                "--format",
+                "{{.Config.Env}}",
+                &format!("{pod}-{container}"),
+            ],
+        ))
+    };
+    assert!(
+        env_of("holder").contains(GITHUB_TOKEN),
+        "the holder has the token"
+    );
+    let agent_env = env_of("claude");
+    assert!(agent_env.contains("TASK="), "{agent_env}");
+    for secret in [GITHUB_TOKEN, API_KEY] {
+        assert!(
+            !agent_env.contains(secret),
+            "the agent's container holds a credential"
+        );
+    }
+    // Clean up what --keep left.
     podman(&w.conf, &["pod", "rm", "--force", &pod]);
     for l in &left {
         if let Some(v) = l.strip_prefix("volume ") {

@@ -116,7 +116,16 @@ fn start_and_follow(
         local::to_yaml(t).map_err(|e| Failure::new(format!("writing the pod as YAML: {e}")))?;
     ctx.printer
         .info(&format!("starting pod {} with podman", t.pod_name()));
-    podman.run("start the pod", &argv::play(), Some(yaml.as_bytes()))?;
+    if args.network.as_deref() == Some("host") {
+        ctx.printer.warn(
+            "--network host: the agent can reach every service listening on this machine, and any program here can use the holder's Anthropic proxy while the pod runs",
+        );
+    }
+    podman.run(
+        "start the pod",
+        &argv::play(args.network.as_deref()),
+        Some(yaml.as_bytes()),
+    )?;
 
     let agent = t.container(AGENT_CONTAINER);
     let ended = follow(ctx, podman, &agent, args, interrupt)?;
@@ -397,7 +406,7 @@ fn dry_run_yaml(t: &Translation) -> Result<String> {
     ));
     text.push_str(&format!(
         "# then this pod, on standard input: podman {}\n",
-        argv::play().join(" ")
+        argv::play(None).join(" ")
     ));
     text.push_str(
         &local::to_yaml(t).map_err(|e| Failure::new(format!("writing the pod as YAML: {e}")))?,
