@@ -14,6 +14,7 @@ Examples:
   claude-sandbox remote \"fix the flaky checkout spec\"   submit, print the job name, return
   claude-sandbox remote -f \"upgrade rails to 8\"          submit and follow until it ends
   claude-sandbox remote --dry-run \"…\"                    print the Job; no cluster needed
+  claude-sandbox local \"fix the flaky checkout spec\"    the same pod on this machine, with podman
   claude-sandbox detect                                  what remote would use for this repository
   claude-sandbox completions zsh > ~/.zfunc/_claude-sandbox
 

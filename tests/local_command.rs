@@ -802,3 +802,41 @@ fn real_podman_keeps_the_stopped_pod_with_keep_and_a_failed_agent_exits_3() {
         }
     }
 }
+
+#[test]
+fn timeout_stops_the_run_with_124_and_removes_the_pod() {
+    let fake = Fake::new(&["podman"]);
+    let repo = repo();
+    let started = Instant::now();
+    let out = fake
+        .cmd(&repo)
+        .env("FAKE_LOGS_SLEEP", "30")
+        .args([
+            "local",
+            "--timeout",
+            "1s",
+            "--network",
+            "sandbox-net",
+            "--services",
+            "none",
+            "fix it",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        stderr_of(&out).contains("timed out after 1s"),
+        "{}",
+        stderr_of(&out)
+    );
+    let calls = fake.calls();
+    let play = calls
+        .iter()
+        .find(|c| c.argv.starts_with(&["kube".into(), "play".into()]))
+        .unwrap();
+    assert_eq!(play.argv, ["kube", "play", "--network", "sandbox-net", "-"]);
+    let verbs = fake.verbs();
+    assert!(verbs.contains(&"pod rm".to_string()), "{verbs:?}");
+    assert!(!verbs.contains(&"wait claude-sandbox".to_string()));
+}
