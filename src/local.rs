@@ -459,11 +459,12 @@ pub mod argv {
     }
 
     pub fn pod_stop(t: &Translation) -> Vec<String> {
-        words(&["pod", "stop", t.pod_name()])
+        // `--ignore`: a play that failed early may have made no pod.
+        words(&["pod", "stop", "--ignore", t.pod_name()])
     }
 
     pub fn pod_rm(t: &Translation) -> Vec<String> {
-        words(&["pod", "rm", "--force", t.pod_name()])
+        words(&["pod", "rm", "--force", "--ignore", t.pod_name()])
     }
 
     pub fn volume_rm(names: &[String]) -> Vec<String> {

@@ -346,6 +346,19 @@ fn keep_stops_the_pod_and_leaves_it_but_not_the_credentials() {
 }
 
 #[test]
+fn yaml_output_is_for_dry_runs() {
+    let fake = Fake::new(&["podman"]);
+    let repo = repo();
+    let out = fake
+        .cmd(&repo)
+        .args(["local", "-o", "yaml", "fix it"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(fake.calls().is_empty());
+}
+
+#[test]
 fn missing_credentials_are_refused_before_anything_is_made() {
     let fake = Fake::new(&["podman"]);
     let repo = repo();
@@ -839,4 +852,69 @@ fn timeout_stops_the_run_with_124_and_removes_the_pod() {
     let verbs = fake.verbs();
     assert!(verbs.contains(&"pod rm".to_string()), "{verbs:?}");
     assert!(!verbs.contains(&"wait claude-sandbox".to_string()));
+}
+
+#[test]
+fn real_podman_ctrl_c_removes_the_running_pod() {
+    if !real_engine() {
+        return;
+    }
+    let _one = ONE_POD.lock().unwrap_or_else(|e| e.into_inner());
+    let w = world();
+    build_image(&w.conf);
+    let before = w.leftovers();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
+    let home = w.conf_dir.path().join("home");
+    cmd.current_dir(w.checkout.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("CONTAINERS_CONF", &w.conf)
+        .env("CLAUDE_SANDBOX_HOLDER_IMAGE", IMAGE)
+        .env("GITHUB_TOKEN", GITHUB_TOKEN)
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .env("CLAUDE_SANDBOX_ANTHROPIC_API", "http://127.0.0.1:9")
+        .args([
+            "local",
+            "--services",
+            "none",
+            "--network",
+            "host",
+            "--image",
+            IMAGE,
+        ])
+        .arg("linger a while")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("lingering") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(120))
+        .expect("the agent never started lingering");
+    let interrupted = Instant::now();
+    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    eprintln!("Ctrl-C to exit: {:?}", interrupted.elapsed());
+    let left: Vec<String> = w
+        .leftovers()
+        .into_iter()
+        .filter(|l| !before.contains(l))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }

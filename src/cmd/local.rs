@@ -25,6 +25,11 @@ use crate::repo::RepoError;
 use crate::settings::Flags;
 
 pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
+    if !args.dry_run && args.output == Some(LocalOutput::Yaml) {
+        return Err(Failure::usage("-o yaml prints the pod, with --dry-run")
+            .hint("after a run, -o json prints the receipt")
+            .into());
+    }
     let task = super::remote::read_task(ctx, args.task.as_ref(), args.task_file.as_deref())?;
     let settings = ctx.settings(&Flags {
         image: args.source.image.clone(),
