@@ -731,7 +731,9 @@ fn real_podman_runs_the_pod_publishes_and_leaves_nothing() {
     let w = world();
     build_image(&w.conf);
     let before = w.leftovers();
+    let started = Instant::now();
     let out = w.local(&["-o", "json", "add a local file"]);
+    eprintln!("local run, start to removal: {:?}", started.elapsed());
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(

@@ -110,12 +110,13 @@ fn start_and_follow(
         podman.run("create a volume", &argv::volume_create(v), None)?;
         made.volumes.push(v.name.clone());
     }
-    made.secret = true;
     podman.run(
         "store the credentials",
         &argv::secret_create(t),
         Some(&local::secret_payload(credentials)),
     )?;
+    made.secret = true;
+    // Before the play: a play that fails halfway may leave a pod behind.
     made.pod = true;
     let yaml =
         local::to_yaml(t).map_err(|e| Failure::new(format!("writing the pod as YAML: {e}")))?;
