@@ -390,26 +390,64 @@ fn unquote(v: &str) -> &str {
     v
 }
 
-/// The receipt the agent's PID 1 left in the hand-off volume, read from the volume's directory on
-/// this machine. The volume is the agent's, so the file is untrusted: a link is not followed (it
-/// could point anywhere on this machine), only a regular file is read, and no more than a
-/// receipt can hold.
-pub fn read_receipt(volume_dir: &Path) -> Option<Receipt> {
+/// The most of a volume's export read while looking for the receipt: the hand-off volume holds
+/// a few small files, unless the agent filled it.
+const MAX_EXPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The receipt the agent's PID 1 left in the hand-off volume, from the volume as a tar stream
+/// (`podman volume export`, which also works where this user cannot read the volume's directory,
+/// as with rootless Podman). The volume is the agent's, so the stream is untrusted: only a regular
+/// file named `receipt.json` at its top counts (a link is an entry of its own and is never
+/// followed), no bigger than a receipt can be, within a bounded read.
+pub fn receipt_from_tar(stream: impl std::io::Read) -> Option<Receipt> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(volume_dir.join(RECEIPT_FILE))
-        .ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
+    let mut r = stream.take(MAX_EXPORT_BYTES);
+    let mut header = [0u8; 512];
+    // After a pax or GNU long-name header, the next entry's own name field is not its name.
+    let mut renamed = false;
+    loop {
+        r.read_exact(&mut header).ok()?;
+        if header.iter().all(|b| *b == 0) {
+            return None;
+        }
+        let size = octal(&header[124..136])?;
+        let kind = header[156];
+        let name = field(&header[0..100]);
+        let prefix = field(&header[345..500]);
+        let is_receipt = !renamed
+            && matches!(kind, b'0' | 0)
+            && prefix.is_empty()
+            && name.strip_prefix("./").unwrap_or(name) == RECEIPT_FILE;
+        renamed = matches!(kind, b'x' | b'L' | b'K');
+        if is_receipt {
+            if size > contract::MAX_RECEIPT_BYTES as u64 {
+                return None;
+            }
+            let mut body = vec![0u8; usize::try_from(size).ok()?];
+            r.read_exact(&mut body).ok()?;
+            return Receipt::parse(std::str::from_utf8(&body).ok()?);
+        }
+        let padded = size.checked_next_multiple_of(512)?;
+        let skipped = std::io::copy(&mut (&mut r).take(padded), &mut std::io::sink()).ok()?;
+        if skipped != padded {
+            return None;
+        }
     }
-    let mut text = String::new();
-    file.take(contract::MAX_RECEIPT_BYTES as u64 + 1)
-        .read_to_string(&mut text)
-        .ok()?;
-    Receipt::parse(&text)
+}
+
+/// A NUL-terminated text field of a tar header.
+fn field(bytes: &[u8]) -> &str {
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    std::str::from_utf8(&bytes[..end]).unwrap_or("\u{fffd}")
+}
+
+/// A tar header's octal number (spaces and NULs around it).
+fn octal(bytes: &[u8]) -> Option<u64> {
+    let text = field(bytes).trim();
+    if text.is_empty() {
+        return Some(0);
+    }
+    u64::from_str_radix(text, 8).ok()
 }
 
 /// The engine's command lines, in the order a run uses them.
@@ -454,8 +492,9 @@ pub mod argv {
         words(&["wait", container])
     }
 
-    pub fn mountpoint(v: &LocalVolume) -> Vec<String> {
-        words(&["volume", "inspect", "--format", "{{.Mountpoint}}", &v.name])
+    /// The volume's files as a tar stream on standard output.
+    pub fn volume_export(v: &LocalVolume) -> Vec<String> {
+        words(&["volume", "export", &v.name])
     }
 
     pub fn pod_stop(t: &Translation) -> Vec<String> {
@@ -673,17 +712,40 @@ mod tests {
         );
     }
 
+    /// One tar entry: a header (name, size, type) and its padded body.
+    fn entry(name: &str, kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut h = vec![0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        let size = format!("{:011o}\0", body.len());
+        h[124..136].copy_from_slice(size.as_bytes());
+        h[156] = kind;
+        let mut out = h;
+        out.extend_from_slice(body);
+        out.resize(out.len().next_multiple_of(512), 0);
+        out
+    }
+
     #[test]
-    fn a_receipt_behind_a_link_is_not_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let outside = dir.path().join("outside.json");
-        std::fs::write(&outside, r#"{"outcome":"succeeded","exit_code":0}"#).unwrap();
-        let vol = dir.path().join("vol");
-        std::fs::create_dir(&vol).unwrap();
-        std::os::unix::fs::symlink(&outside, vol.join(RECEIPT_FILE)).unwrap();
-        assert_eq!(read_receipt(&vol), None);
-        std::fs::remove_file(vol.join(RECEIPT_FILE)).unwrap();
-        std::fs::copy(&outside, vol.join(RECEIPT_FILE)).unwrap();
-        assert_eq!(read_receipt(&vol).unwrap().outcome, "succeeded");
+    fn the_receipt_is_the_regular_file_at_the_top_of_the_export() {
+        let receipt = br#"{"outcome":"succeeded","exit_code":0}"#;
+        let mut tar = entry("done.json", b'0', b"{}");
+        tar.extend(entry("./receipt.json", b'0', receipt));
+        tar.extend([0u8; 1024]);
+        assert_eq!(receipt_from_tar(&tar[..]).unwrap().outcome, "succeeded");
+
+        // A link by that name, a file of that name deeper down, a renamed entry, or one too big
+        // for a receipt: none of them is read.
+        let mut tar = entry("receipt.json", b'2', b"");
+        tar.extend(entry("sub/receipt.json", b'0', receipt));
+        tar.extend(entry("././@LongLink", b'L', b"receipt.json"));
+        tar.extend(entry("receipt.json", b'0', receipt));
+        let big = format!(
+            r#"{{"outcome":"succeeded","exit_code":0,"x":"{}"}}"#,
+            "a".repeat(5000)
+        );
+        tar.extend(entry("receipt.json", b'0', big.as_bytes()));
+        tar.extend([0u8; 1024]);
+        assert_eq!(receipt_from_tar(&tar[..]), None);
+        assert_eq!(receipt_from_tar(&b"not a tar"[..]), None);
     }
 }

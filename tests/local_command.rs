@@ -19,7 +19,7 @@ const API_KEY: &str = "sk-ant-api03-LocalTierApiKey-8c2f6a0e";
 
 /// Each call gets a numbered directory with its arguments and standard input. `logs` prints
 /// $FAKE_LOG (and sleeps $FAKE_LOGS_SLEEP after touching `following`), `wait` answers
-/// $FAKE_EXIT, `volume inspect` answers $FAKE_MOUNTPOINT.
+/// $FAKE_EXIT, `volume export` answers with a tar of $FAKE_MOUNTPOINT.
 const FAKE_PODMAN: &str = r#"#!/bin/sh
 PATH=/usr/bin:/bin
 n=$(ls "$FAKE_ENGINE_LOG" | wc -l)
@@ -32,7 +32,7 @@ case "$1 $2" in
     [ -n "$FAKE_LOG" ] && cat "$FAKE_LOG"
     if [ -n "$FAKE_LOGS_SLEEP" ]; then touch "$FAKE_ENGINE_LOG/../following"; sleep "$FAKE_LOGS_SLEEP"; fi ;;
   "wait "*) echo "${FAKE_EXIT:-0}" ;;
-  "volume inspect") echo "$FAKE_MOUNTPOINT" ;;
+  "volume export") tar -C "$FAKE_MOUNTPOINT" -cf - . ;;
   "kube play") echo "Pod:"; echo "0123abcd" ;;
 esac
 exit 0

@@ -147,10 +147,7 @@ fn start_and_follow(
         Followed::TimedOut => Ended::TimedOut,
     };
     let receipt = match (&ended, t.receipt_volume()) {
-        (Ended::Exited(_), Some(v)) => podman
-            .run("find the receipt", &argv::mountpoint(v), None)
-            .ok()
-            .and_then(|dir| local::read_receipt(Path::new(dir.trim()))),
+        (Ended::Exited(_), Some(v)) => podman.receipt(v),
         _ => None,
     };
     Ok((ended, receipt))
@@ -460,6 +457,23 @@ impl Podman {
         let mut cmd = Command::new(&self.program);
         cmd.args(argv);
         cmd
+    }
+
+    /// The receipt in the hand-off volume, read from the engine's export of it; none when the
+    /// engine cannot export it or the agent's PID 1 wrote none.
+    fn receipt(&self, volume: &local::LocalVolume) -> Option<crate::contract::Receipt> {
+        let mut child = self
+            .command(&argv::volume_export(volume))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let receipt = child.stdout.take().and_then(local::receipt_from_tar);
+        // Found early, or gave up on a stream that is not what it should be.
+        let _ = child.kill();
+        let _ = child.wait();
+        receipt
     }
 
     fn cannot_start(&self, e: &std::io::Error) -> Failure {
