@@ -606,12 +606,20 @@ fn build_image(conf: &Path) {
     )
     .unwrap();
     let ctx_path = ctx.path().display().to_string();
+    let previous = stdout_of(&podman(conf, &["images", "-q", IMAGE]));
     let out = podman(conf, &["build", "-q", "-t", IMAGE, &ctx_path]);
     assert!(
         out.status.success(),
         "building the test image: {}",
         stderr_of(&out)
     );
+    // The build before this one, now untagged, would pile up run after run.
+    let new_id = stdout_of(&out);
+    for old in previous.split_whitespace() {
+        if !new_id.starts_with(old) {
+            podman(conf, &["rmi", old]);
+        }
+    }
     *built = true;
 }
 
