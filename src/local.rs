@@ -97,8 +97,10 @@ impl Translation {
     }
 }
 
-/// The pod `podman kube play` runs for a rendered Job.
-pub fn translate(job: &Job) -> Result<Translation, LocalError> {
+/// The pod `podman kube play` runs for a rendered Job. `proxy_port` moves the holder's Anthropic
+/// proxy off its usual port: on the host's network every pod and program here shares the port
+/// space, so a fixed port would be taken by the next run.
+pub fn translate(job: &Job, proxy_port: Option<u16>) -> Result<Translation, LocalError> {
     let name = job.metadata.name.clone().unwrap_or_default();
     let template = job
         .spec
@@ -172,6 +174,9 @@ pub fn translate(job: &Job) -> Result<Translation, LocalError> {
 
     for c in containers.iter_mut().chain(init.iter_mut()) {
         *c = local_container(c, &dropped, &secret);
+        if let Some(port) = proxy_port {
+            move_proxy(c, port);
+        }
     }
 
     let mut labels = template.metadata.as_ref().and_then(|m| m.labels.clone());
@@ -205,6 +210,22 @@ pub fn translate(job: &Job) -> Result<Translation, LocalError> {
         volumes,
         secret,
     })
+}
+
+/// The proxy's port: the holder listens on it, the agent's Claude Code is sent to it.
+fn move_proxy(c: &mut Container, port: u16) {
+    let (name, value) = match c.name.as_str() {
+        contract::HOLDER_CONTAINER => (var::PROXY_PORT, port.to_string()),
+        contract::AGENT_CONTAINER => (var::ANTHROPIC_BASE_URL, format!("http://127.0.0.1:{port}")),
+        _ => return,
+    };
+    let env = c.env.get_or_insert_with(Vec::new);
+    env.retain(|e| e.name != name);
+    env.push(EnvVar {
+        name: name.into(),
+        value: Some(value),
+        ..Default::default()
+    });
 }
 
 /// The uid that writes a volume: the first container mounting it writable, else the pod's.
@@ -564,7 +585,7 @@ mod tests {
 
     #[test]
     fn sidecars_become_containers_that_start_before_the_agent() {
-        let t = translate(&rendered()).unwrap();
+        let t = translate(&rendered(), None).unwrap();
         let spec = t.pod.spec.as_ref().unwrap();
         let names: Vec<&str> = spec.containers.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["holder", "postgres", "claude"]);
@@ -579,8 +600,27 @@ mod tests {
     }
 
     #[test]
+    fn a_moved_proxy_is_where_the_agent_is_sent() {
+        let t = translate(&rendered(), Some(40123)).unwrap();
+        let value = |c: &str, name: &str| {
+            container(&t, c)
+                .env
+                .iter()
+                .flatten()
+                .filter(|e| e.name == name)
+                .map(|e| e.value.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(value("holder", var::PROXY_PORT), ["40123"]);
+        assert_eq!(
+            value("claude", var::ANTHROPIC_BASE_URL),
+            ["http://127.0.0.1:40123"]
+        );
+    }
+
+    #[test]
     fn only_the_holder_names_the_secret() {
-        let t = translate(&rendered()).unwrap();
+        let t = translate(&rendered(), None).unwrap();
         for c in &t.pod.spec.as_ref().unwrap().containers {
             let refs: Vec<&str> = c
                 .env_from
@@ -598,7 +638,7 @@ mod tests {
 
     #[test]
     fn volumes_are_owned_by_their_writer() {
-        let t = translate(&rendered()).unwrap();
+        let t = translate(&rendered(), None).unwrap();
         let owner = |v: &str| {
             let found = t.volumes.iter().find(|x| x.pod_volume == v).unwrap();
             (found.uid, found.gid)
@@ -673,7 +713,7 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(
-            translate(&job).unwrap_err(),
+            translate(&job, None).unwrap_err(),
             LocalError::UnsupportedVolume {
                 name: "theirs".into(),
                 kind: "persistentVolumeClaim"

@@ -33,7 +33,9 @@ case "$1 $2" in
     if [ -n "$FAKE_LOGS_SLEEP" ]; then touch "$FAKE_ENGINE_LOG/../following"; sleep "$FAKE_LOGS_SLEEP"; fi ;;
   "wait "*) echo "${FAKE_EXIT:-0}" ;;
   "volume export") tar -C "$FAKE_MOUNTPOINT" -cf - . ;;
-  "kube play") echo "Pod:"; echo "0123abcd" ;;
+  "kube play")
+    if [ -n "$FAKE_PLAY_SLEEP" ]; then touch "$FAKE_ENGINE_LOG/../playing"; sleep "$FAKE_PLAY_SLEEP"; fi
+    echo "Pod:"; echo "0123abcd" ;;
 esac
 exit 0
 "#;
@@ -324,6 +326,42 @@ fn ctrl_c_removes_the_pod_its_volumes_and_the_credentials() {
 }
 
 #[test]
+fn ctrl_c_at_a_terminal_while_the_pod_starts_also_removes_everything() {
+    use std::os::unix::process::CommandExt;
+    let fake = Fake::new(&["podman"]);
+    let repo = repo();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
+    cmd.current_dir(repo.path())
+        .env_clear()
+        .env("HOME", fake.dir.path().join("home"))
+        .env("PATH", &fake.bin)
+        .env("FAKE_ENGINE_LOG", &fake.log)
+        .env("GITHUB_TOKEN", GITHUB_TOKEN)
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .env("FAKE_PLAY_SLEEP", "30")
+        .args(["local", "--services", "none", "fix it"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        // A group of its own, as a terminal's foreground job has: Ctrl-C reaches all of it.
+        .process_group(0);
+    let child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    while !fake.dir.path().join("playing").exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "never played");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on the process group of a child we spawned and have not reaped.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    let verbs = fake.verbs();
+    for wanted in ["pod rm", "volume rm", "secret rm"] {
+        assert!(verbs.iter().any(|v| v == wanted), "no {wanted}: {verbs:?}");
+    }
+    assert!(!verbs.iter().any(|v| v == "logs --follow"), "{verbs:?}");
+}
+
+#[test]
 fn keep_stops_the_pod_and_leaves_it_but_not_the_credentials() {
     let fake = Fake::new(&["podman"]);
     let repo = repo();
@@ -503,7 +541,7 @@ fn which(tool: &str) -> Option<PathBuf> {
 
 const IMAGE: &str = "localhost/claude-sandbox-local-test:latest";
 
-/// One real pod at a time: on the host's network every pod's proxy wants the same port.
+/// One real pod at a time: the machine's cores are shared with the rest of the suite.
 static ONE_POD: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The engine's settings for the tests: runc (crun cannot set rlimits in this sandbox) and
@@ -912,8 +950,11 @@ fn real_podman_ctrl_c_removes_the_running_pod() {
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(120))
-        .expect("the agent never started lingering");
+    if rx.recv_timeout(Duration::from_secs(120)).is_err() {
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        panic!("the agent never started lingering: {}", stderr_of(&out));
+    }
     let interrupted = Instant::now();
     // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };

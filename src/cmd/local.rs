@@ -49,7 +49,12 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
     project::warn_about_sync(ctx, &src.repo);
     let plan = super::remote::build_plan(&settings, task, &src);
     let manifest = job::render(&super::remote::load_template(ctx, &src.repo.root)?, &plan);
-    let translation = local::translate(&manifest).map_err(|e| {
+    // On the host's network the proxy takes a port nothing here uses now.
+    let proxy_port = match args.network.as_deref() {
+        Some("host") => Some(free_port()?),
+        _ => None,
+    };
+    let translation = local::translate(&manifest, proxy_port).map_err(|e| {
         Failure::new(e.to_string())
             .hint("remove it from the job template (.claude-sandbox/job.yaml or your own job.yaml) to run locally")
     })?;
@@ -81,6 +86,8 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
     );
     let (ended, receipt) = match result {
         Ok(r) => r,
+        // Ctrl-C at a terminal reaches the engine too; a step it cut short is no error of its own.
+        Err(_) if interrupted(&mut interrupt) => (Ended::Interrupted, None),
         Err(e) => {
             made.tear_down(ctx, &podman, &translation, args.keep);
             return Err(e);
@@ -88,6 +95,24 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
     };
     made.tear_down(ctx, &podman, &translation, args.keep);
     finish(ctx, &args, &translation, ended, receipt)
+}
+
+/// A loopback port free at this moment.
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Failure::new(format!("cannot find a free port for the proxy: {e}")))?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Whether Ctrl-C came while a step ran.
+fn interrupted(interrupt: &mut Signal) -> bool {
+    // A moment for the runtime to hand over a signal that has arrived.
+    super::block_on(async {
+        tokio::time::timeout(std::time::Duration::from_millis(100), interrupt.recv())
+            .await
+            .is_ok()
+    })
+    .unwrap_or(false)
 }
 
 /// How following the agent ended.
@@ -124,7 +149,7 @@ fn start_and_follow(
         .info(&format!("starting pod {} with podman", t.pod_name()));
     if args.network.as_deref() == Some("host") {
         ctx.printer.warn(
-            "--network host: the agent can reach every service listening on this machine, and any program here can use the holder's Anthropic proxy while the pod runs",
+            "--network host: the agent can reach every service listening on this machine, and any program here can use the holder's Anthropic proxy (on a free loopback port) while the pod runs",
         );
     }
     podman.run(
