@@ -15,6 +15,9 @@
 //!   group. Memory volumes (`/dev/shm`) are dropped: every container has its own. Secret volumes
 //!   (the optional age key) are dropped: there is no cluster secret to mount.
 //! - The receipt goes to a file in the hand-off volume, since Podman has no termination message.
+//! - Probes, ports, lifecycle hooks, annotations and references to cluster objects are left out;
+//!   so is every volume kind but emptyDir (and secrets, dropped), so that no template can mount
+//!   something of this machine's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
