@@ -969,3 +969,64 @@ fn real_podman_ctrl_c_removes_the_running_pod() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn the_job_flags_shape_the_pod_as_they_shape_a_remote_job() {
+    let repo = repo();
+    let task = repo.path().join("TASK.md");
+    std::fs::write(&task, "the task from a file\n").unwrap();
+    let out = repo
+        .cmd()
+        .env("PATH", "/nonexistent")
+        .args([
+            "local",
+            "--dry-run",
+            "-o",
+            "json",
+            "--services",
+            "redis",
+            "--image",
+            "example.com/me/agent:1",
+            "--branch",
+            "feature/x",
+            "--repo-url",
+            "https://example.com/me/other.git",
+            "--env",
+            "FOO=bar",
+            "--cpu",
+            "3",
+            "--memory",
+            "5Gi",
+            "--deadline",
+            "2h",
+            "--max-turns",
+            "7",
+            "--task-file",
+        ])
+        .arg(&task)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let pod: Pod = serde_json::from_slice(&out.stdout).unwrap();
+    let spec = pod.spec.unwrap();
+    let names: Vec<&str> = spec.containers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["holder", "redis", "claude"]);
+    let agent = spec.containers.iter().find(|c| c.name == "claude").unwrap();
+    assert_eq!(agent.image.as_deref(), Some("example.com/me/agent:1"));
+    let env: BTreeMap<&str, &str> = agent
+        .env
+        .iter()
+        .flatten()
+        .map(|e| (e.name.as_str(), e.value.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(env["TASK"], "the task from a file\n");
+    assert_eq!(env["REPO_BRANCH"], "feature/x");
+    assert_eq!(env["REPO_URL"], "https://example.com/me/other.git");
+    assert_eq!(env["FOO"], "bar");
+    assert_eq!(env["REDIS_URL"], "redis://localhost:6379");
+    assert_eq!(env["CLAUDE_SANDBOX_DEADLINE_SECONDS"], "7200");
+    assert!(env["CLAUDE_SANDBOX_AGENT_ARGS"].contains("7"), "{env:?}");
+    let resources = agent.resources.as_ref().unwrap();
+    assert_eq!(resources.requests.as_ref().unwrap()["cpu"].0, "3");
+    assert_eq!(resources.requests.as_ref().unwrap()["memory"].0, "5Gi");
+}
