@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show a job''s changes against the commit it started from (fetched with your own git)')
             [CompletionResult]::new('checkout', 'checkout', [CompletionResultType]::ParameterValue, 'Fetch a job''s branch and switch to it, or open it in a new worktree')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page, or write one page per command into a directory')
+            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -447,6 +448,40 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'claude-sandbox;local' {
+            [CompletionResult]::new('--task-file', '--task-file', [CompletionResultType]::ParameterName, 'Read the task from FILE (''-'' for stdin)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the run after this long (exit 124); the pod is removed (kept with --keep)')
+            [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The Podman network the pod joins [default: Podman''s]; `host` shares this machine''s network with the agent, only for a git host that listens on this machine alone')
+            [CompletionResult]::new('--credentials', '--credentials', [CompletionResultType]::ParameterName, 'Read the credentials from FILE (KEY=VALUE lines) before the environment')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'Branch the job clones (default: the current branch; required on a detached HEAD)')
+            [CompletionResult]::new('--repo-url', '--repo-url', [CompletionResultType]::ParameterName, 'Repository URL the job clones (default: the origin remote, as an https URL)')
+            [CompletionResult]::new('--services', '--services', [CompletionResultType]::ParameterName, 'Services to run beside the agent: auto (detect), none, or a list like postgres,redis')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container image for the agent [env: CLAUDE_SANDBOX_IMAGE, CLAUDE_IMAGE]')
+            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Extra environment variable for the agent (repeatable)')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Stop the agent if it runs longer than this [default: 4h]')
+            [CompletionResult]::new('--max-turns', '--max-turns', [CompletionResultType]::ParameterName, 'Stop the agent after N turns (config: max_turns); the receipt says when it did')
+            [CompletionResult]::new('--max-budget-usd', '--max-budget-usd', [CompletionResultType]::ParameterName, 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubernetes context to use (default: the kubeconfig''s current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for jobs (default: the context''s namespace, then "default")')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the pod podman would run and run nothing (needs no engine and no credentials)')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the agent''s stream-json lines as they are')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the pod (stopped) and its volumes for inspection instead of removing them')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'claude-sandbox;help' {
             [CompletionResult]::new('remote', 'remote', [CompletionResultType]::ParameterValue, 'Submit a task as a Kubernetes Job (detect, render, submit)')
             [CompletionResult]::new('detect', 'detect', [CompletionResultType]::ParameterValue, 'Show what `remote` would use: repository, branch, commit, services and image')
@@ -463,6 +498,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show a job''s changes against the commit it started from (fetched with your own git)')
             [CompletionResult]::new('checkout', 'checkout', [CompletionResultType]::ParameterValue, 'Fetch a job''s branch and switch to it, or open it in a new worktree')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page, or write one page per command into a directory')
+            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -525,6 +561,9 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             break
         }
         'claude-sandbox;help;man' {
+            break
+        }
+        'claude-sandbox;help;local' {
             break
         }
         'claude-sandbox;help;help' {

@@ -49,6 +49,9 @@ _claude__sandbox() {
             claude__sandbox,list)
                 cmd="claude__sandbox__subcmd__list"
                 ;;
+            claude__sandbox,local)
+                cmd="claude__sandbox__subcmd__local"
+                ;;
             claude__sandbox,logs)
                 cmd="claude__sandbox__subcmd__logs"
                 ;;
@@ -115,6 +118,9 @@ _claude__sandbox() {
             claude__sandbox__subcmd__help,list)
                 cmd="claude__sandbox__subcmd__help__subcmd__list"
                 ;;
+            claude__sandbox__subcmd__help,local)
+                cmd="claude__sandbox__subcmd__help__subcmd__local"
+                ;;
             claude__sandbox__subcmd__help,logs)
                 cmd="claude__sandbox__subcmd__help__subcmd__logs"
                 ;;
@@ -167,7 +173,7 @@ _claude__sandbox() {
 
     case "${cmd}" in
         claude__sandbox)
-            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config image diff checkout man help"
+            opts="-n -C -q -v -h -V --context --namespace --kubeconfig --quiet --verbose --color --help --version remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,7 +699,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help)
-            opts="remote detect logs list status cancel clean completions setup doctor config image diff checkout man help"
+            opts="remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +909,20 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__help__subcmd__local)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1225,6 +1245,108 @@ _claude__sandbox() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        claude__subcmd__sandbox__subcmd__local)
+            opts="-o -n -C -q -v -h --task-file --dry-run --output --raw --timeout --keep --network --credentials --branch --repo-url --services --image --cpu --memory --env --deadline --max-turns --max-budget-usd --context --namespace --kubeconfig --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --network)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-turns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-budget-usd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)

@@ -47,6 +47,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
             cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
             cand man 'Print the manual page, or write one page per command into a directory'
+            cand local 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
@@ -416,6 +417,39 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'claude-sandbox;local'= {
+            cand --task-file 'Read the task from FILE (''-'' for stdin)'
+            cand -o 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt'
+            cand --output 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt'
+            cand --timeout 'Stop the run after this long (exit 124); the pod is removed (kept with --keep)'
+            cand --network 'The Podman network the pod joins [default: Podman''s]; `host` shares this machine''s network with the agent, only for a git host that listens on this machine alone'
+            cand --credentials 'Read the credentials from FILE (KEY=VALUE lines) before the environment'
+            cand --branch 'Branch the job clones (default: the current branch; required on a detached HEAD)'
+            cand --repo-url 'Repository URL the job clones (default: the origin remote, as an https URL)'
+            cand --services 'Services to run beside the agent: auto (detect), none, or a list like postgres,redis'
+            cand --image 'Container image for the agent [env: CLAUDE_SANDBOX_IMAGE, CLAUDE_IMAGE]'
+            cand --cpu 'CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]'
+            cand --memory 'Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]'
+            cand --env 'Extra environment variable for the agent (repeatable)'
+            cand --deadline 'Stop the agent if it runs longer than this [default: 4h]'
+            cand --max-turns 'Stop the agent after N turns (config: max_turns); the receipt says when it did'
+            cand --max-budget-usd 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)'
+            cand --context 'Kubernetes context to use (default: the kubeconfig''s current context)'
+            cand -n 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --namespace 'Namespace for jobs (default: the context''s namespace, then "default")'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand -C 'Run as if started in DIR'
+            cand --color 'When to use colour'
+            cand --dry-run 'Print the pod podman would run and run nothing (needs no engine and no credentials)'
+            cand --raw 'Print the agent''s stream-json lines as they are'
+            cand --keep 'Leave the pod (stopped) and its volumes for inspection instead of removing them'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'claude-sandbox;help'= {
             cand remote 'Submit a task as a Kubernetes Job (detect, render, submit)'
             cand detect 'Show what `remote` would use: repository, branch, commit, services and image'
@@ -432,6 +466,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
             cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
             cand man 'Print the manual page, or write one page per command into a directory'
+            cand local 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {
@@ -475,6 +510,8 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
         &'claude-sandbox;help;checkout'= {
         }
         &'claude-sandbox;help;man'= {
+        }
+        &'claude-sandbox;help;local'= {
         }
         &'claude-sandbox;help;help'= {
         }

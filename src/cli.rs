@@ -14,6 +14,7 @@ Examples:
   claude-sandbox remote \"fix the flaky checkout spec\"   submit, print the job name, return
   claude-sandbox remote -f \"upgrade rails to 8\"          submit and follow until it ends
   claude-sandbox remote --dry-run \"…\"                    print the Job; no cluster needed
+  claude-sandbox local \"fix the flaky checkout spec\"    the same pod on this machine, with podman
   claude-sandbox detect                                  what remote would use for this repository
   claude-sandbox completions zsh > ~/.zfunc/_claude-sandbox
 
@@ -180,6 +181,9 @@ pub enum Command {
     /// Print the manual page, or write one page per command into a directory
     #[command(after_help = MAN_EXAMPLES)]
     Man(ManArgs),
+    /// Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end
+    #[command(after_help = LOCAL_EXAMPLES)]
+    Local(Box<LocalArgs>),
 }
 
 const MAN_EXAMPLES: &str = "\
@@ -484,6 +488,99 @@ pub struct RemoteArgs {
     /// Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)
     #[arg(long, value_name = "NAME", env = "CLAUDE_SANDBOX_QUEUE")]
     pub queue: Option<String>,
+}
+
+const LOCAL_EXAMPLES: &str = "\
+Examples:
+  claude-sandbox local \"fix the flaky checkout spec\"
+  claude-sandbox local --keep \"why does the import fail?\"   keep the stopped pod to inspect
+  claude-sandbox local --credentials ~/.config/claude-sandbox/credentials \"bump rubocop\"
+  claude-sandbox local --dry-run \"…\"                        the pod podman would run, as YAML
+  claude-sandbox local -o json \"make the linter pass\" | jq .outcome
+
+Credentials: GITHUB_TOKEN and CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_API_KEY (TELEGRAM_BOT_TOKEN and
+TELEGRAM_CHAT_ID optional), from --credentials FILE (KEY=VALUE lines), else the environment. Only
+the credential holder's container gets them; never the agent's.
+
+Exit codes: 0 the agent succeeded, 1 error, 2 usage error, 3 the agent failed, 124 --timeout
+expired, 130 interrupted. The pod and its volumes are removed at the end (stopped and kept with
+--keep), also after Ctrl-C.";
+
+#[derive(Debug, Args)]
+pub struct LocalArgs {
+    /// What the agent should do (use -- before a task that starts with '-')
+    #[arg(
+        value_name = "TASK",
+        required_unless_present = "task_file",
+        conflicts_with = "task_file"
+    )]
+    pub task: Option<String>,
+
+    /// Read the task from FILE ('-' for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub task_file: Option<PathBuf>,
+
+    /// Print the pod podman would run and run nothing (needs no engine and no credentials)
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt
+    #[arg(short, long, value_enum, value_name = "FORMAT")]
+    pub output: Option<LocalOutput>,
+
+    /// Print the agent's stream-json lines as they are
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Stop the run after this long (exit 124); the pod is removed (kept with --keep)
+    #[arg(long, value_name = "DUR", value_parser = units::parse_duration, conflicts_with = "dry_run")]
+    pub timeout: Option<Duration>,
+
+    /// Leave the pod (stopped) and its volumes for inspection instead of removing them
+    #[arg(long, conflicts_with = "dry_run")]
+    pub keep: bool,
+
+    /// The Podman network the pod joins [default: Podman's]; `host` shares this machine's
+    /// network with the agent, only for a git host that listens on this machine alone
+    #[arg(long, value_name = "NAME", conflicts_with = "dry_run")]
+    pub network: Option<String>,
+
+    /// Read the credentials from FILE (KEY=VALUE lines) before the environment
+    #[arg(long, value_name = "FILE", env = "CLAUDE_SANDBOX_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]
+    #[arg(long, value_name = "QTY", value_parser = units::parse_resource)]
+    pub cpu: Option<ResourceSpec>,
+
+    /// Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]
+    #[arg(long, value_name = "QTY", value_parser = units::parse_resource)]
+    pub memory: Option<ResourceSpec>,
+
+    /// Extra environment variable for the agent (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = units::parse_env_pair)]
+    pub env: Vec<(String, String)>,
+
+    /// Stop the agent if it runs longer than this [default: 4h]
+    #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
+    pub deadline: Option<Duration>,
+
+    /// Stop the agent after N turns (config: max_turns); the receipt says when it did
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
+
+    /// Stop the agent once it has spent this many US dollars (config: max_budget_usd)
+    #[arg(long, value_name = "DOLLARS")]
+    pub max_budget_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LocalOutput {
+    Yaml,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,6 +18,7 @@ pub mod failure;
 pub mod follow;
 pub mod github;
 pub mod job;
+pub mod local;
 pub mod output;
 pub mod plan;
 pub mod pod;

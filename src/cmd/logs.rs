@@ -119,7 +119,7 @@ fn show_receipt(ctx: &Ctx, cluster: &Cluster, name: &str) {
     print_receipt(ctx, &receipt);
 }
 
-fn print_receipt(ctx: &Ctx, receipt: &crate::contract::Receipt) {
+pub(super) fn print_receipt(ctx: &Ctx, receipt: &crate::contract::Receipt) {
     for (i, line) in crate::receipt::describe(receipt).iter().enumerate() {
         let key = if i == 0 { "receipt:" } else { "" };
         ctx.printer.info(&format!("{key:<9}{line}"));
@@ -171,7 +171,7 @@ fn from_archive(ctx: &Ctx, cluster: &Cluster, name: &str, raw: bool) -> Result<O
     Ok(Outcome::Success)
 }
 
-fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
+pub(super) fn make_sink(ctx: &Ctx, raw: bool, container: &str) -> StdoutSink {
     // Only the agent speaks stream-json; sidecar logs and pipes get the lines untouched.
     let out = Box::new(ctx.printer.data_writer());
     if raw || container != AGENT_CONTAINER || !ctx.printer.stdout_is_terminal() {

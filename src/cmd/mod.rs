@@ -11,6 +11,7 @@ pub mod detect;
 pub mod doctor;
 pub mod image;
 pub mod list;
+pub mod local;
 pub mod logs;
 pub mod man;
 mod project;
@@ -168,6 +169,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Diff(args) => bring::diff(&ctx, args),
         Command::Checkout(args) => bring::checkout(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
+        Command::Local(args) => local::run(&ctx, *args),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::repo::RepoError;
 use crate::settings::{Flags, Settings};
 
 pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
-    let task = read_task(ctx, &args)?;
+    let task = read_task(ctx, args.task.as_ref(), args.task_file.as_deref())?;
     let settings = ctx.settings(&Flags {
         image: args.source.image.clone(),
         services: args.source.services.clone(),
@@ -156,7 +156,7 @@ async fn warn_without_kueue(ctx: &Ctx, cluster: &Cluster, queue: &str) {
 }
 
 /// The team's template when there is one: the repository's before the user's, else the built-in.
-fn load_template(ctx: &Ctx, repo_root: &Path) -> Result<Job> {
+pub(super) fn load_template(ctx: &Ctx, repo_root: &Path) -> Result<Job> {
     let candidates = [
         Some(repo_root.join(".claude-sandbox").join("job.yaml")),
         crate::config::user_config_dir().map(|d| d.join("job.yaml")),
@@ -185,7 +185,7 @@ fn load_template(ctx: &Ctx, repo_root: &Path) -> Result<Job> {
     Ok(job::embedded_template())
 }
 
-fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobPlan {
+pub(super) fn build_plan(settings: &Settings, task: String, src: &project::Project) -> JobPlan {
     JobPlan {
         name: job::job_name(
             crate::repo::repo_name(&src.repo.url),
@@ -247,8 +247,13 @@ fn pull_request(settings: &Settings, repo_url: &str) -> Result<Option<job::PullR
     }))
 }
 
-fn read_task(ctx: &Ctx, args: &RemoteArgs) -> Result<String> {
-    let task = match (&args.task, &args.task_file) {
+/// The task from its argument, `--task-file FILE` or standard input (`-`); shared with `local`.
+pub(super) fn read_task(
+    ctx: &Ctx,
+    task: Option<&String>,
+    task_file: Option<&Path>,
+) -> Result<String> {
+    let task = match (task, task_file) {
         (Some(t), _) => t.clone(),
         (None, Some(path)) if path == Path::new("-") => {
             let stdin = std::io::stdin();
