@@ -307,7 +307,7 @@ complete -p claude-sandbox
 at "claude-sandbox logs job-"
 at "claude-sandbox cancel "
 at "claude-sandbox -n elsewhere status "
-at "claude-sandbox lo"
+at "claude-sandbox log"
 "#,
         script("claude-sandbox.bash").display()
     );
@@ -338,7 +338,7 @@ at "claude-sandbox lo"
         "{text}"
     );
     // Not a job: clap's completion answers, with the command names.
-    assert!(text.contains("claude-sandbox lo=logs\n"), "{text}");
+    assert!(text.contains("claude-sandbox log=logs\n"), "{text}");
 }
 
 #[test]
@@ -355,7 +355,7 @@ _claude-sandbox() {{ print -r -- "clap's completion" }}
 print -r -- "registered: $_comps[claude-sandbox]"
 words=(claude-sandbox logs job-); CURRENT=3; _claude-sandbox_with_jobs
 words=(claude-sandbox -n elsewhere status ''); CURRENT=5; _claude-sandbox_with_jobs
-words=(claude-sandbox lo); CURRENT=2; _claude-sandbox_with_jobs
+words=(claude-sandbox log); CURRENT=2; _claude-sandbox_with_jobs
 "#,
         script("_claude-sandbox").display()
     );
@@ -431,7 +431,7 @@ fn fish_completes_job_names_and_no_files_there() {
         r#"source "{}"
 echo "logs:"; complete -C "claude-sandbox logs job-"
 echo "elsewhere:"; complete -C "claude-sandbox status -n elsewhere "
-echo "commands:"; complete -C "claude-sandbox lo"
+echo "commands:"; complete -C "claude-sandbox log"
 "#,
         script("claude-sandbox.fish").display()
     );
@@ -531,7 +531,7 @@ fn kubectl_completes_its_plugin_through_the_completer_link() {
         complete(&["claude-sandbox", "status", "-n", "elsewhere", ""]),
         ["far-away", ":36"]
     );
-    assert_eq!(complete(&["claude-sandbox", "lo"]), ["logs", ":4"]);
+    assert_eq!(complete(&["claude-sandbox", "log"]), ["logs", ":4"]);
     assert_eq!(
         complete(&["claude-sandbox", "logs", "--no"]),
         ["--no-follow", ":4"]

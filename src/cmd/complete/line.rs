@@ -332,7 +332,7 @@ mod tests {
             (names, directive)
         };
         let (commands, directive) = at("claude-sandbox l");
-        assert_eq!(commands, ["logs", "list"]);
+        assert_eq!(commands, ["logs", "list", "local"]);
         assert_eq!(directive, NO_FILES);
         assert_eq!(at("claude-sandbox image ").0, ["build", "push"]);
         assert_eq!(at("claude-sandbox logs --no").0, ["--no-follow"]);
