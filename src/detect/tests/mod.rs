@@ -4,6 +4,7 @@ mod compose;
 mod elixir;
 mod go;
 mod node;
+mod php;
 mod python;
 mod ruby;
 mod rust;
@@ -133,6 +134,11 @@ fn garbage_never_panics() {
         "docker-compose.yml",
         ".ruby-version",
         ".tool-versions",
+        "composer.json",
+        "composer.lock",
+        "config/database.php",
+        "config/queue.php",
+        ".env.example",
     ];
     let alphabet = b"{}[]()\"'#:;,=-*&<%>!|\\/. \n\tpgredis0@$?";
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
