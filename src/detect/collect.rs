@@ -31,6 +31,7 @@ pub(crate) enum Eco {
     Rust,
     Elixir,
     Php,
+    Dotnet,
 }
 
 /// Where a hit comes from. A language driver says "the code can talk to X"; a setup file

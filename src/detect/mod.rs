@@ -7,6 +7,7 @@
 
 mod collect;
 mod compose;
+mod dotnet;
 mod elixir;
 mod go;
 mod graph;
@@ -128,6 +129,7 @@ pub fn detect(tree: &dyn Tree) -> Detection {
     elixir::scan(&mut ctx, &files);
     compose::scan(&mut ctx, &files);
     php::scan(&mut ctx, &files);
+    dotnet::scan(&mut ctx, &files);
     let ruby_version = version::ruby_version(&mut ctx);
     resolve(ctx, ruby_version)
 }

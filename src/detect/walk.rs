@@ -113,7 +113,12 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
                 | "composer.lock"
         ),
         "locked" => name == "gems.locked",
-        "json" => matches!(name, "package.json" | "package-lock.json" | "composer.json"),
+        "json" => {
+            matches!(name, "package.json" | "package-lock.json" | "composer.json")
+                || super::dotnet::is_appsettings(name)
+        }
+        "csproj" | "fsproj" | "vbproj" => true,
+        "props" => matches!(name, "Directory.Build.props" | "Directory.Packages.props"),
         "toml" => matches!(name, "pyproject.toml" | "Cargo.toml"),
         "mod" => name == "go.mod",
         "work" => name == "go.work",

@@ -1,6 +1,7 @@
 //! Detection behaviour per ecosystem, on in-memory fixtures.
 
 mod compose;
+mod dotnet;
 mod elixir;
 mod go;
 mod node;
@@ -139,6 +140,9 @@ fn garbage_never_panics() {
         "config/database.php",
         "config/queue.php",
         ".env.example",
+        "src/App/App.csproj",
+        "src/App/appsettings.Development.json",
+        "Directory.Packages.props",
     ];
     let alphabet = b"{}[]()\"'#:;,=-*&<%>!|\\/. \n\tpgredis0@$?";
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
