@@ -162,6 +162,8 @@ fn setting_hit(
 pub(super) fn scan(ctx: &mut Scan<'_>, dir: &str, files: &[String]) {
     let env = env_template(ctx, dir, files);
     let env = env.as_ref();
+    // shown after what decides, and only when something does
+    let mut corroborating: Vec<(String, String)> = Vec::new();
 
     // the database: config/database.php's default connection, else the template's
     let mut db_decided = false;
@@ -205,7 +207,7 @@ pub(super) fn scan(ctx: &mut Scan<'_>, dir: &str, files: &[String]) {
                 Some(c) => format!("'redis' connections (client {c})"),
                 None => "'redis' connections".to_string(),
             };
-            ctx.hit(Service::Redis, &file, reason, Weight::Extra, Basis::Setup);
+            corroborating.push((file.clone(), reason));
         }
     }
     if !db_decided && let Some(env) = env {
@@ -239,16 +241,6 @@ pub(super) fn scan(ctx: &mut Scan<'_>, dir: &str, files: &[String]) {
                 );
             }
         }
-        if let Some((key, value)) = env.vars.iter().find(|(k, _)| k.starts_with("REDIS_")) {
-            let reason = format!("{key}={value}");
-            ctx.hit(
-                Service::Redis,
-                &env.file,
-                reason,
-                Weight::Extra,
-                Basis::Setup,
-            );
-        }
     }
 
     // cache, queue, session and broadcasting stores
@@ -279,6 +271,22 @@ pub(super) fn scan(ctx: &mut Scan<'_>, dir: &str, files: &[String]) {
                 }
             }
         }
+    }
+    // the skeleton's REDIS_* lines: corroboration, shown after what decides. A value is
+    // shown only for keys that hold no secret.
+    if let Some(env) = env
+        && let Some(reason) = ["REDIS_HOST", "REDIS_CLIENT", "REDIS_PORT"]
+            .iter()
+            .find_map(|k| env.get(k).map(|v| format!("{k}={v}")))
+            .or_else(|| {
+                let (k, _) = env.vars.iter().find(|(k, _)| k.starts_with("REDIS_"))?;
+                Some(format!("{k} is set"))
+            })
+    {
+        corroborating.push((env.file.clone(), reason));
+    }
+    for (file, reason) in corroborating {
+        ctx.hit(Service::Redis, &file, reason, Weight::Extra, Basis::Setup);
     }
 }
 

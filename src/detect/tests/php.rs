@@ -205,7 +205,7 @@ fn laravel_stores_on_redis() {
         assert!(ev.contains(&format!(".env.example: {key}=redis")), "{ev:?}");
         // the skeleton's redis block and REDIS_* corroborate
         assert!(
-            ev.contains(&".env.example: REDIS_CLIENT=phpredis".to_string()),
+            ev.contains(&".env.example: REDIS_HOST=127.0.0.1".to_string()),
             "{ev:?}"
         );
         assert!(
@@ -227,8 +227,19 @@ fn laravel_stores_on_redis() {
         assert_services(&d, &[], &[REDIS]);
     }
     // older names, commented lines and other values
-    let d = laravel(&[(".env.example", "CACHE_DRIVER=redis\n")]);
+    let d = laravel(&[(
+        ".env.example",
+        "REDIS_PASSWORD=hunter2\nREDIS_URL=redis://:hunter2@cache\nCACHE_DRIVER=redis\n",
+    )]);
     assert_services(&d, &[REDIS], &[]);
+    // no secret is shown as evidence
+    assert_eq!(
+        evidence(&d, REDIS),
+        [
+            ".env.example: CACHE_DRIVER=redis",
+            ".env.example: REDIS_PASSWORD is set"
+        ]
+    );
     let d = laravel(&[(
         ".env.example",
         "# QUEUE_CONNECTION=redis\nCACHE_STORE=redis-ish\n",
