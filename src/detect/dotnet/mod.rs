@@ -53,6 +53,15 @@ fn kind(id: &str) -> Option<Kind> {
     )
 }
 
+/// A package only a test project references: the test SDK or a test framework.
+fn test_framework(id: &str) -> bool {
+    let id = id.to_ascii_lowercase();
+    matches!(
+        id.as_str(),
+        "microsoft.net.test.sdk" | "mstest" | "mstest.testframework" | "nunit" | "xunit" | "tunit"
+    ) || id.starts_with("xunit.v3")
+}
+
 fn is_project(name: &str) -> bool {
     [".csproj", ".fsproj", ".vbproj"]
         .iter()
@@ -90,11 +99,7 @@ fn project_file(ctx: &mut Scan<'_>, file: &str) {
         Ok(p) => p,
         Err(e) => return ctx.warn(file, e),
     };
-    let is_test = project.is_test
-        || project
-            .references
-            .iter()
-            .any(|r| r.name.eq_ignore_ascii_case("Microsoft.NET.Test.Sdk"));
+    let is_test = project.is_test || project.references.iter().any(|r| test_framework(&r.name));
     for r in &project.references {
         let Some(k) = kind(&r.name) else { continue };
         let label = if r.global {

@@ -96,6 +96,11 @@ fn test_projects_and_conditions() {
     let p = "<Project Sdk=\"Microsoft.NET.Sdk\">\n<PropertyGroup><IsTestProject>true</IsTestProject></PropertyGroup>\n<ItemGroup><PackageReference Include=\"StackExchange.Redis\" /></ItemGroup></Project>";
     let d = run(&[("Tests.csproj", p)]);
     assert!(evidence(&d, REDIS)[0].ends_with("(test project)"), "{d:#?}");
+    for framework in ["xunit.v3.mtp-v2", "NUnit", "MSTest", "xunit"] {
+        let items = [reference(framework), reference("Npgsql")].join("\n");
+        let d = run(&[("T.csproj", csproj(&items).as_str())]);
+        assert!(evidence(&d, PG)[0].ends_with("(test project)"), "{d:#?}");
+    }
     // a configuration condition makes it optional; a target framework one does not
     let p = "<Project><ItemGroup Condition=\"'$(Configuration)' == 'Release'\"><PackageReference Include=\"StackExchange.Redis\" /></ItemGroup>\n<ItemGroup><PackageReference Include=\"Npgsql\" Condition=\"'$(TargetFramework)' == 'net9.0'\" /></ItemGroup></Project>";
     let d = run(&[("App.csproj", p)]);
