@@ -27,6 +27,21 @@ git remote add origin git@github.com:bench/big-app.git
   for p in $(seq 4000); do npm+=",\"node_modules/p$p\":{\"version\":\"1.0.0\",\"dependencies\":{\"p$(( p + 1 ))\":\"1\"}}"; done
   npm+='}}'
   blob package-lock.json "$npm"
+  # a PHP app (Laravel config read as PHP, a 300-package composer.lock in chains) and a .NET
+  # solution, so their readers are in the figure too
+  blob composer.json '{"require":{"php":"^8.2","laravel/framework":"^11","c1/c1":"1"},"require-dev":{"phpunit/phpunit":"^11"}}'
+  clock='{"packages":[{"name":"laravel/framework","require":{"php":"^8.2"}}'
+  for c in $(seq 300); do clock+=",{\"name\":\"c$c/c$c\",\"require\":{\"c$(( c + 1 ))/c$(( c + 1 ))\":\"1\",\"ext-json\":\"*\"}}"; done
+  clock+='],"packages-dev":[{"name":"phpunit/phpunit","require":[]}]}'
+  blob composer.lock "$clock"
+  blob config/database.php $'<?php\nreturn [\n    \'default\' => env(\'DB_CONNECTION\', \'sqlite\'),\n    \'connections\' => [\'pgsql\' => [\'driver\' => \'pgsql\']],\n    \'redis\' => [\'client\' => env(\'REDIS_CLIENT\', \'phpredis\')],\n];'
+  blob config/queue.php $'<?php\nreturn [\'default\' => env(\'QUEUE_CONNECTION\', \'database\')];'
+  blob .env.example $'APP_NAME=Bench\nDB_CONNECTION=pgsql\nQUEUE_CONNECTION=database\nREDIS_HOST=127.0.0.1'
+  blob Directory.Packages.props '<Project><ItemGroup><PackageVersion Include="Npgsql" Version="9.0.2" /></ItemGroup></Project>'
+  for p in Api Worker Web; do
+    blob "src/$p/$p.csproj" '<Project Sdk="Microsoft.NET.Sdk.Web"><ItemGroup><PackageReference Include="Npgsql" /><PackageReference Include="Serilog" /></ItemGroup></Project>'
+    blob "src/$p/appsettings.Development.json" '{"ConnectionStrings":{"Default":"Host=localhost;Database=bench"}}'
+  done
   per_dir=500
   n=0; d=0
   while [ "$n" -lt "$files" ]; do

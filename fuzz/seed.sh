@@ -85,6 +85,34 @@ while IFS= read -r -d '' lock; do
 done < <(find "$root/tests/corpus" -type f -name Cargo.lock -print0)
 each_file detect_compose 0 '*compose*.y*ml'
 
+each_file detect_php 0 composer.json
+while IFS= read -r -d '' db; do
+    app="$(dirname "$(dirname "$db")")"
+    [ -f "$app/composer.json" ] && seed detect_php 1 "$app/composer.json" "$db"
+    if [ -f "$app/.env.example" ] && [ -f "$app/config/cache.php" ] && [ -f "$app/config/queue.php" ]; then
+        seed detect_php 2 "$app/composer.json" "$app/.env.example" "$db"
+        seed detect_php 3 "$app/composer.json" "$app/.env.example" "$app/config/cache.php" "$app/config/queue.php"
+    fi
+done < <(find "$root/tests/corpus" -type f -path '*/config/database.php' -print0)
+while IFS= read -r -d '' lock; do
+    manifest="$(dirname "$lock")/composer.json"
+    [ -f "$manifest" ] && seed detect_composer_lock 1 "$manifest" "$lock"
+done < <(find "$root/tests/corpus" -type f -name composer.lock -print0)
+mkdir -p "$out/detect_composer_lock"
+printf '\x01{"require": {"acme/queue": "^1"}, "require-dev": {"acme/tool": "*"}}\0{"packages": [{"name": "acme/queue", "require": {"predis/predis": "^2", "ext-redis": "*"}}, {"name": "predis/predis", "require": []}], "packages-dev": [{"name": "acme/tool", "require": {"ext-pgsql": "*"}}]}' \
+    >"$out/detect_composer_lock/seed-queue"
+
+each_file detect_dotnet 0 '*.csproj'
+each_file detect_dotnet 0 '*.fsproj'
+while IFS= read -r -d '' settings; do
+    project=$(find "$(dirname "$settings")" -maxdepth 1 -name '*.csproj' -print -quit)
+    [ -n "$project" ] && seed detect_dotnet 3 "$project" "$settings"
+done < <(find "$root/tests/corpus" -type f -name 'appsettings*.json' -print0)
+while IFS= read -r -d '' props; do
+    project=$(find "$(dirname "$props")/src" -name '*.csproj' -print -quit 2>/dev/null || true)
+    [ -n "$project" ] && seed detect_dotnet 1 "$props" "$project"
+done < <(find "$root/tests/corpus" -type f -name Directory.Packages.props -print0)
+
 mkdir -p "$out/detect_elixir"
 printf '\0defmodule App.MixProject do\n  use Mix.Project\n\n  defp deps do\n    [\n      {:postgrex, ">= 0.0.0"},\n      {:redix, "~> 1.1", only: :prod}\n    ]\n  end\nend\n' \
     >"$out/detect_elixir/seed-mix"

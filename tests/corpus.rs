@@ -214,6 +214,55 @@ fn corpus_evidence_names_the_right_files() {
     let miniflux = case(&cases, "miniflux__v2");
     assert_evidence(miniflux, pg, "go.mod", "github.com/lib/pq");
 
+    let solidtime = case(&cases, "solidtime-io__solidtime");
+    assert_evidence(solidtime, pg, ".env.example", "DB_CONNECTION=pgsql");
+    assert_evidence(solidtime, pg, "docker-compose.yml", "postgres:15");
+    // the skeleton's redis block alone starts nothing
+    assert!(!solidtime.detection.needs(redis));
+
+    let pixelfed = case(&cases, "pixelfed__pixelfed");
+    assert_evidence(pixelfed, redis, "composer.json", "predis/predis");
+    assert_evidence(pixelfed, redis, "composer.json", "laravel/horizon");
+    assert_evidence(pixelfed, redis, "config/database.php", "client predis");
+
+    let eshop = case(&cases, "dotnet__eShop");
+    assert_evidence(
+        eshop,
+        pg,
+        "src/eShop.AppHost/eShop.AppHost.csproj",
+        "Aspire.Hosting.PostgreSQL",
+    );
+    assert_evidence(
+        eshop,
+        redis,
+        "src/eShop.AppHost/eShop.AppHost.csproj",
+        "Aspire.Hosting.Redis",
+    );
+    assert_evidence(
+        eshop,
+        pg,
+        "src/Catalog.API/appsettings.Development.json",
+        "ConnectionStrings:CatalogDB (Host=localhost;Database=CatalogDB)",
+    );
+    assert_evidence(
+        eshop,
+        pg,
+        "tests/Catalog.FunctionalTests/Catalog.FunctionalTests.csproj",
+        "(test project)",
+    );
+    assert_evidence(
+        eshop,
+        redis,
+        "src/Basket.API/appsettings.json",
+        "ConnectionStrings:Redis",
+    );
+    assert!(!has_evidence(
+        &eshop.detection,
+        pg,
+        "Directory.Packages.props",
+        "Npgsql"
+    ));
+
     let lobsters = case(&cases, "lobsters__lobsters");
     assert!(lobsters.detection.services.is_empty());
     assert!(lobsters.detection.optional.is_empty());

@@ -142,6 +142,33 @@ fn package_lock_wrappers_start_their_services_and_show_the_path() {
 }
 
 #[test]
+fn package_lock_v1_wrappers_start_their_services_and_show_the_path() {
+    // npm 6 wrote a nested tree of what each package `requires`
+    let lock = r#"{"lockfileVersion": 1, "requires": true, "dependencies": {
+        "bee-queue": {"version": "1.7.1", "requires": {"redis": "^3"},
+            "dependencies": {"redis": {"version": "3.1.2"}}},
+        "test-tool": {"version": "1.0.0", "dev": true, "requires": {"pg": "^8"}},
+        "pg": {"version": "8.11.0", "dev": true}
+    }}"#;
+    let v = detect_json(&[
+        (
+            "package.json",
+            r#"{"dependencies": {"bee-queue": "^1"}, "devDependencies": {"test-tool": "^1"}}"#,
+        ),
+        ("package-lock.json", lock),
+    ]);
+    assert_eq!(names(&v, "services"), ["redis"], "{v}");
+    assert_eq!(
+        first_evidence(&v, "services", "redis"),
+        "package-lock.json: bee-queue → redis"
+    );
+    assert_eq!(
+        first_evidence(&v, "optional", "postgres"),
+        "package-lock.json: test-tool → pg (devDependency)"
+    );
+}
+
+#[test]
 fn pnpm_lock_wrappers_start_their_services_and_show_the_path() {
     let v = detect_json(&[
         ("package.json", r#"{"dependencies": {"bee-queue": "^1"}}"#),

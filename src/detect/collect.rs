@@ -30,6 +30,8 @@ pub(crate) enum Eco {
     Go,
     Rust,
     Elixir,
+    Php,
+    Dotnet,
 }
 
 /// Where a hit comes from. A language driver says "the code can talk to X"; a setup file

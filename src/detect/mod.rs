@@ -7,11 +7,13 @@
 
 mod collect;
 mod compose;
+mod dotnet;
 mod elixir;
 mod go;
 mod graph;
 mod node;
 mod path;
+mod php;
 mod python;
 mod ruby;
 mod rust;
@@ -126,6 +128,8 @@ pub fn detect(tree: &dyn Tree) -> Detection {
     rust::scan(&mut ctx, &files);
     elixir::scan(&mut ctx, &files);
     compose::scan(&mut ctx, &files);
+    php::scan(&mut ctx, &files);
+    dotnet::scan(&mut ctx, &files);
     let ruby_version = version::ruby_version(&mut ctx);
     resolve(ctx, ruby_version)
 }

@@ -86,7 +86,13 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
     if ext.eq_ignore_ascii_case("txt") {
         return in_requirements || name.to_ascii_lowercase().contains("requirements");
     }
-    if in_config && (name.starts_with("database.") || name == "cable.yml") {
+    if in_config
+        && (name.starts_with("database.")
+            || matches!(
+                name,
+                "cable.yml" | "cache.php" | "queue.php" | "session.php" | "broadcasting.php"
+            ))
+    {
         return true;
     }
     if ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml") {
@@ -104,16 +110,24 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
                 | "poetry.lock"
                 | "uv.lock"
                 | "Pipfile.lock"
+                | "composer.lock"
         ),
         "locked" => name == "gems.locked",
-        "json" => matches!(name, "package.json" | "package-lock.json"),
+        "json" => {
+            matches!(name, "package.json" | "package-lock.json" | "composer.json")
+                || super::dotnet::is_appsettings(name)
+        }
+        "csproj" | "fsproj" | "vbproj" => true,
+        "props" => matches!(name, "Directory.Build.props" | "Directory.Packages.props"),
         "toml" => matches!(name, "pyproject.toml" | "Cargo.toml"),
         "mod" => name == "go.mod",
         "work" => name == "go.work",
         "exs" => name == "mix.exs",
         "gemspec" | "prisma" => true,
         // `.ruby-version`, `.tool-versions`: the whole name is the "extension"
-        "ruby-version" | "tool-versions" => name.len() == ext.len() + 1,
+        "ruby-version" | "tool-versions" | "env" => name.len() == ext.len() + 1,
+        // a PHP app's committed env template
+        "example" | "dist" => matches!(name, ".env.example" | ".env.dist"),
         _ => false,
     }
 }

@@ -1,4 +1,5 @@
-//! package-lock.json (lockfile versions 2 and 3): the `packages` map, keyed by install path.
+//! package-lock.json: the `packages` map keyed by install path (lockfile versions 2 and 3), or
+//! npm 6's nested `dependencies` tree (version 1), whose entries name what they `requires`.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +17,22 @@ use super::super::graph::Graph;
 struct Lock<'a> {
     #[serde(borrow, default)]
     packages: Option<BTreeMap<Cow<'a, str>, Entry<'a>>>,
+    /// Version 1's tree; version 2 writes it next to `packages` for old npms, and it is then
+    /// not read.
+    #[serde(borrow, default)]
+    dependencies: Option<BTreeMap<Cow<'a, str>, V1Entry<'a>>>,
+}
+
+/// A package in version 1's tree: an alias shows as `"version": "npm:pg@8.11.0"`; `dev` and
+/// `optional` flags are not needed, since the roots say what is a development dependency.
+#[derive(Deserialize)]
+struct V1Entry<'a> {
+    #[serde(borrow, default)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    requires: Option<BTreeMap<Cow<'a, str>, Cow<'a, str>>>,
+    #[serde(borrow, default)]
+    dependencies: Option<BTreeMap<Cow<'a, str>, V1Entry<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -39,8 +56,7 @@ fn installed_name(key: &str) -> &str {
     }
 }
 
-/// The resolved graph, or why the file cannot be read as one. A v1 lockfile (no `packages`)
-/// gives an empty graph: it is what npm 6 wrote, and the manifests still count.
+/// The resolved graph, or why the file cannot be read as one.
 pub(crate) fn parse(text: &str) -> Result<Graph, String> {
     // Anything but an object (`[1]`) is a lockfile with nothing to follow, as a v1 one is.
     if !text.trim_start().starts_with('{') {
@@ -50,6 +66,9 @@ pub(crate) fn parse(text: &str) -> Result<Graph, String> {
     let lock: Lock = serde_json::from_str(text).map_err(|e| format!("cannot parse: {e}"))?;
     let mut graph = Graph::default();
     let Some(packages) = lock.packages else {
+        if let Some(tree) = &lock.dependencies {
+            v1_tree(&mut graph, tree);
+        }
         return Ok(graph);
     };
     // an alias (`"db": "npm:pg@8"`) is installed as `node_modules/db` with `"name": "pg"`
@@ -95,6 +114,29 @@ pub(crate) fn parse(text: &str) -> Result<Graph, String> {
     Ok(graph)
 }
 
+/// Version 1's tree, level by level (a loop, not recursion: the nesting is the input's).
+/// A name is installed as what its version says when that is an alias (`npm:pg@8`); a
+/// `requires` entry names its target the same way.
+fn v1_tree(graph: &mut Graph, root: &BTreeMap<Cow<'_, str>, V1Entry<'_>>) {
+    let mut level = vec![root];
+    while let Some(tree) = level.pop() {
+        for (name, entry) in tree {
+            let from = entry
+                .version
+                .as_deref()
+                .and_then(super::alias_target)
+                .unwrap_or(name);
+            graph.package(from);
+            for (dep, spec) in entry.requires.iter().flatten() {
+                graph.edge(from, super::alias_target(spec).unwrap_or(dep));
+            }
+            if let Some(nested) = &entry.dependencies {
+                level.push(nested);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,9 +149,10 @@ mod tests {
     }
 
     #[test]
-    fn garbage_is_an_error_and_v1_is_empty() {
+    fn garbage_is_an_error() {
         assert!(parse("{").is_err());
         assert!(parse("[1]").is_ok());
         assert!(parse(r#"{"lockfileVersion": 1, "dependencies": {}}"#).is_ok());
+        assert!(parse(r#"{"dependencies": {"a": {"requires": {"b": 1}}}}"#).is_err());
     }
 }

@@ -1,9 +1,11 @@
 //! Detection behaviour per ecosystem, on in-memory fixtures.
 
 mod compose;
+mod dotnet;
 mod elixir;
 mod go;
 mod node;
+mod php;
 mod python;
 mod ruby;
 mod rust;
@@ -133,6 +135,14 @@ fn garbage_never_panics() {
         "docker-compose.yml",
         ".ruby-version",
         ".tool-versions",
+        "composer.json",
+        "composer.lock",
+        "config/database.php",
+        "config/queue.php",
+        ".env.example",
+        "src/App/App.csproj",
+        "src/App/appsettings.Development.json",
+        "Directory.Packages.props",
     ];
     let alphabet = b"{}[]()\"'#:;,=-*&<%>!|\\/. \n\tpgredis0@$?";
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -247,6 +257,13 @@ fn deep_nesting_and_long_paths_do_not_overflow() {
         "**/x/".repeat(200)
     );
     let mix = "{:postgrex, ".repeat(n);
+    let xml = format!("<Project>{}{}</Project>", "<a>".repeat(n), "</a>".repeat(n));
+    let php = format!("<?php return {}{};", "[".repeat(n), "]".repeat(n));
+    let lock_v1 = format!(
+        "{{\"dependencies\": {}{}}}",
+        "{\"a\": {\"dependencies\": ".repeat(n),
+        "}}".repeat(n)
+    );
     let d = run(&[
         ("package.json", json.as_str()),
         ("docker-compose.yml", yaml.as_str()),
@@ -256,7 +273,20 @@ fn deep_nesting_and_long_paths_do_not_overflow() {
         ("pnpm-workspace.yaml", pnpm.as_str()),
         ("mix.exs", mix.as_str()),
         ("pkgs/x/package.json", "{}"),
+        ("App.csproj", xml.as_str()),
+        ("appsettings.json", json.as_str()),
+        ("php/composer.json", r#"{"require": {"a/b": "1"}}"#),
+        ("php/config/database.php", php.as_str()),
+        ("php/composer.lock", json.as_str()),
+        ("web/package.json", r#"{"dependencies": {"a": "1"}}"#),
+        ("web/package-lock.json", lock_v1.as_str()),
     ]);
+    // the v1 tree was read (and refused as too deep), not skipped
+    assert!(
+        d.warnings.iter().any(|w| w.file == "web/package-lock.json"),
+        "{:?}",
+        d.warnings
+    );
     // the truncated tuples are no dependencies; what matters is that it returns
     assert!(d.services.is_empty());
 }

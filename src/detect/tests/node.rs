@@ -248,6 +248,56 @@ fn package_lock_follows_only_what_package_json_declares() {
     assert_services(&d, &[], &[]);
 }
 
+/// npm 6's lockfile (version 1): a nested tree whose entries name what they `requires`.
+const NPM_LOCK_V1: &str = r#"{
+  "name": "app", "lockfileVersion": 1, "requires": true,
+  "dependencies": {
+    "queue": {"version": "npm:bee-queue@1.7.1", "requires": {"kv": "npm:redis@3"},
+      "dependencies": {"kv": {"version": "npm:redis@3.1.2"}}},
+    "knex": {"version": "3.1.0", "requires": {"pg-connection-string": "2"}},
+    "pg-connection-string": {"version": "2.6.0"},
+    "test-tool": {"version": "1.0.0", "dev": true, "requires": {"ioredis": "5"},
+      "dependencies": {"ioredis": {"version": "5.4.0", "dev": true,
+        "requires": {"pg-native": "3"}}}},
+    "pg-native": {"version": "3.0.0", "dev": true, "optional": true},
+    "orphan": {"version": "1.0.0", "requires": {"pg": "8"}},
+    "pg": {"version": "8.11.0"}
+  }
+}"#;
+
+#[test]
+fn package_lock_v1_tree_is_followed_like_v3() {
+    let pkg = r#"{"dependencies": {"knex": "^3", "queue": "npm:bee-queue@1"},
+                  "devDependencies": {"test-tool": "^1"}}"#;
+    let d = run(&[("package.json", pkg), ("package-lock.json", NPM_LOCK_V1)]);
+    // knex's peer pg was never a requirement in v1; orphan's pg is not declared
+    assert_services(&d, &[REDIS], &[PG]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        vec!["package-lock.json: bee-queue → redis"]
+    );
+    assert_eq!(
+        evidence(&d, PG),
+        vec!["package-lock.json: test-tool → ioredis → pg-native (devDependency)"]
+    );
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"express": "^4"}}"#),
+        ("package-lock.json", NPM_LOCK_V1),
+    ]);
+    assert_services(&d, &[], &[]);
+    // version 2 carries both: the `packages` map is the one read
+    let v2 = NPM_LOCK.replacen(
+        "\"packages\": {",
+        "\"dependencies\": {\"knex\": {\"version\": \"3.1.0\", \"requires\": {\"redis\": \"3\"}}, \"redis\": {\"version\": \"3.1.2\"}},\n  \"packages\": {",
+        1,
+    );
+    let d = run(&[
+        ("package.json", r#"{"dependencies": {"knex": "^3"}}"#),
+        ("package-lock.json", v2.as_str()),
+    ]);
+    assert_services(&d, &[PG], &[]);
+}
+
 #[test]
 fn broken_package_lock_is_a_warning() {
     let d = run(&[
