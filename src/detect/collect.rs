@@ -30,6 +30,7 @@ pub(crate) enum Eco {
     Go,
     Rust,
     Elixir,
+    Jvm,
 }
 
 /// Where a hit comes from. A language driver says "the code can talk to X"; a setup file

@@ -10,6 +10,7 @@ mod compose;
 mod elixir;
 mod go;
 mod graph;
+mod jvm;
 mod node;
 mod path;
 mod python;
@@ -125,6 +126,7 @@ pub fn detect(tree: &dyn Tree) -> Detection {
     go::scan(&mut ctx, &files);
     rust::scan(&mut ctx, &files);
     elixir::scan(&mut ctx, &files);
+    jvm::scan(&mut ctx, &files);
     compose::scan(&mut ctx, &files);
     let ruby_version = version::ruby_version(&mut ctx);
     resolve(ctx, ruby_version)

@@ -111,6 +111,9 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
         "mod" => name == "go.mod",
         "work" => name == "go.work",
         "exs" => name == "mix.exs",
+        "xml" => name == "pom.xml",
+        "gradle" => matches!(name, "build.gradle" | "settings.gradle"),
+        "kts" => matches!(name, "build.gradle.kts" | "settings.gradle.kts"),
         "gemspec" | "prisma" => true,
         // `.ruby-version`, `.tool-versions`: the whole name is the "extension"
         "ruby-version" | "tool-versions" => name.len() == ext.len() + 1,

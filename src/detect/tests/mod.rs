@@ -3,6 +3,7 @@
 mod compose;
 mod elixir;
 mod go;
+mod jvm;
 mod node;
 mod python;
 mod ruby;
@@ -131,6 +132,13 @@ fn garbage_never_panics() {
         "Cargo.lock",
         "mix.exs",
         "docker-compose.yml",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+        "gradle/libs.versions.toml",
+        "src/main/resources/application.properties",
+        "src/main/resources/application-pg.yml",
         ".ruby-version",
         ".tool-versions",
     ];
