@@ -7,9 +7,11 @@
 
 mod collect;
 mod compose;
+mod devcontainer;
 mod elixir;
 mod go;
 mod graph;
+mod jsonc;
 mod jvm;
 mod node;
 mod path;

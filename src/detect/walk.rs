@@ -106,7 +106,10 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
                 | "Pipfile.lock"
         ),
         "locked" => name == "gems.locked",
-        "json" => matches!(name, "package.json" | "package-lock.json"),
+        "json" => matches!(
+            name,
+            "package.json" | "package-lock.json" | "devcontainer.json" | ".devcontainer.json"
+        ),
         "toml" => matches!(name, "pyproject.toml" | "Cargo.toml"),
         "mod" => name == "go.mod",
         "work" => name == "go.work",

@@ -139,6 +139,9 @@ fn garbage_never_panics() {
         "gradle/libs.versions.toml",
         "src/main/resources/application.properties",
         "src/main/resources/application-pg.yml",
+        ".devcontainer/devcontainer.json",
+        "infra/compose.yaml",
+        "README.md",
         ".ruby-version",
         ".tool-versions",
     ];
