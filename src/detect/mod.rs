@@ -128,8 +128,9 @@ pub fn detect(tree: &dyn Tree) -> Detection {
     go::scan(&mut ctx, &files);
     rust::scan(&mut ctx, &files);
     elixir::scan(&mut ctx, &files);
-    jvm::scan(&mut ctx, &files);
     compose::scan(&mut ctx, &files);
+    // after compose: a Spring default on an in-process database demotes compose Postgres too
+    jvm::scan(&mut ctx, &files);
     let ruby_version = version::ruby_version(&mut ctx);
     resolve(ctx, ruby_version)
 }

@@ -15,7 +15,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::Service;
 use super::collect::{Basis, Eco, Scan, Weight};
-use super::path::{file_name, join, parent};
+use super::path::{file_name, is_within, join, parent};
+use super::walk::is_compose_name;
 use catalog::Catalog;
 use gradle::{Coordinate, Use};
 use maven::Place;
@@ -81,6 +82,16 @@ struct Jvm {
     /// An in-process database on a main classpath: (file, library).
     embedded: Option<(String, String)>,
     catalogs: HashMap<String, Option<Catalog>>,
+    /// Spring Boot's Compose support outside the tests: the application starts the compose
+    /// file's services itself and connects to them, whatever its default profile says.
+    compose_support: bool,
+}
+
+/// Notes Spring Boot's Compose support, which the tests skip unless told otherwise.
+fn compose_support(jvm: &mut Jvm, (group, artifact): (&str, &str), test: bool) {
+    if !test && group == "org.springframework.boot" && artifact == "spring-boot-docker-compose" {
+        jvm.compose_support = true;
+    }
 }
 
 /// Reports one library a build file declares. `use_` says how it reaches the build; `note`
@@ -136,7 +147,7 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for dir in &modules {
         spring_config(ctx, dir, &mut defaults);
     }
-    demote_for_embedded(ctx, &jvm, &defaults);
+    demote_for_embedded(ctx, &jvm, &modules, &defaults);
 }
 
 /// Reads a pom and the modules it lists. `profile` is the profile (id, active by default)
@@ -207,6 +218,7 @@ fn pom(
             format!("dependency {coordinate} ({})", notes.join(", "))
         };
         let main = d.scope != "test" && d.place != Place::Plugin;
+        compose_support(jvm, (&d.group, &d.artifact), d.scope == "test");
         library(ctx, jvm, file, (&d.group, &d.artifact), shown, weight, main);
     }
     let dir = parent(file).to_string();
@@ -332,6 +344,7 @@ fn build_script(ctx: &mut Scan<'_>, jvm: &mut Jvm, seen: &mut HashSet<String>, f
                 .unwrap_or_default(),
         };
         for (group, artifact, shown) in modules {
+            compose_support(jvm, (&group, &artifact), use_ == Use::Test);
             let shown = if use_ == Use::Aside {
                 format!("{shown} (not on the test classpath)")
             } else {
@@ -457,8 +470,11 @@ fn short(value: &str) -> String {
 
 /// When the default profile runs an in-process database (an explicit H2/HSQLDB/Derby URL, or
 /// no URL at all with one on the classpath, which Spring Boot then starts), and no default
-/// profile names Postgres, a Postgres driver on the classpath is for another profile.
-fn demote_for_embedded(ctx: &mut Scan<'_>, jvm: &Jvm, defaults: &Defaults) {
+/// profile names Postgres, a Postgres driver on the classpath is for another profile, and so
+/// is the Postgres of a compose file above the modules (spring-petclinic's root compose file
+/// runs MySQL and Postgres for its two profiles) — unless Spring Boot's Compose support
+/// starts that file with the application. Runs after the compose files are read.
+fn demote_for_embedded(ctx: &mut Scan<'_>, jvm: &Jvm, modules: &[String], defaults: &Defaults) {
     if defaults.postgres || jvm.main_postgres.is_empty() {
         return;
     }
@@ -471,6 +487,24 @@ fn demote_for_embedded(ctx: &mut Scan<'_>, jvm: &Jvm, defaults: &Defaults) {
     };
     for &i in &jvm.main_postgres {
         if let Some(h) = ctx.hits.get_mut(i)
+            && h.weight == Weight::Needed
+        {
+            h.weight = Weight::Optional;
+            h.reason = format!("{} ({because})", h.reason);
+        }
+    }
+    if jvm.compose_support {
+        return;
+    }
+    for h in &mut ctx.hits {
+        let compose = is_compose_name(&file_name(&h.file).to_ascii_lowercase());
+        let above = modules
+            .iter()
+            .any(|m| is_within(m, parent(&h.file)) || m == parent(&h.file));
+        if compose
+            && above
+            && h.service == Service::Postgres
+            && h.basis == Basis::Setup
             && h.weight == Weight::Needed
         {
             h.weight = Weight::Optional;

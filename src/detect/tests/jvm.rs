@@ -283,3 +283,49 @@ fn hostile_builds_end_and_stay_inside_the_tree() {
         d.warnings
     );
 }
+
+#[test]
+fn an_in_process_default_demotes_the_compose_postgres_unless_spring_starts_compose() {
+    let compose = "services:\n  mysql:\n    image: mysql:9\n  postgres:\n    image: postgres:18\n";
+    let gradle = "dependencies {\n  runtimeOnly 'com.h2database:h2'\n  runtimeOnly 'org.postgresql:postgresql'\n}\n";
+    let d = run(&[
+        ("build.gradle", gradle),
+        ("docker-compose.yml", compose),
+        (
+            "src/main/resources/application.properties",
+            PETCLINIC_PROPERTIES,
+        ),
+    ]);
+    assert_services(&d, &[], &[PG]);
+    assert_eq!(
+        evidence(&d, PG)[0],
+        "docker-compose.yml: image postgres:18 (the default profile uses the in-process com.h2database:h2 from build.gradle)"
+    );
+    // with Spring Boot's Compose support the application starts and uses that Postgres
+    let with_support = format!(
+        "{gradle}dependencies {{ developmentOnly 'org.springframework.boot:spring-boot-docker-compose' }}\n"
+    );
+    let d = run(&[
+        ("build.gradle", with_support.as_str()),
+        ("docker-compose.yml", compose),
+        (
+            "src/main/resources/application.properties",
+            PETCLINIC_PROPERTIES,
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    // a compose file beside another project is not this one's
+    let d = run(&[
+        ("api/build.gradle", gradle),
+        (
+            "api/src/main/resources/application.properties",
+            PETCLINIC_PROPERTIES,
+        ),
+        ("web/docker-compose.yml", compose),
+        (
+            "README.md",
+            "cd web && docker compose -f web/docker-compose.yml up",
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+}
