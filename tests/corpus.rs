@@ -248,6 +248,14 @@ fn corpus_evidence_names_the_right_files() {
         "api libs.managed.lettuce (io.lettuce:lettuce-core)",
     );
 
+    let hr = case(&cases, "hibernate__hibernate-reactive");
+    assert_evidence(
+        hr,
+        pg,
+        "hibernate-reactive-core/build.gradle",
+        "testRuntimeOnly libs.org.postgresql.postgresql (org.postgresql:postgresql)",
+    );
+
     let saleor = case(&cases, "saleor__saleor");
     assert_evidence(
         saleor,

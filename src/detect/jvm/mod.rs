@@ -368,9 +368,14 @@ struct Defaults {
 }
 
 /// The Spring configuration files of a module: `application*.properties` and
-/// `application*.y(a)ml` in `src/main/resources` (and `src/test/resources`, for the tests).
+/// `application*.y(a)ml` in `src/main/resources` and its `config/` (and in
+/// `src/test/resources`, for the tests).
 fn spring_config(ctx: &mut Scan<'_>, module: &str, defaults: &mut Defaults) {
-    for resources in ["src/main/resources", "src/test/resources"] {
+    for resources in [
+        "src/main/resources",
+        "src/main/resources/config",
+        "src/test/resources",
+    ] {
         let Some(dir) = join(module, resources) else {
             continue;
         };
