@@ -94,8 +94,9 @@ fn compose_support(jvm: &mut Jvm, (group, artifact): (&str, &str), test: bool) {
     }
 }
 
-/// Reports one library a build file declares. `use_` says how it reaches the build; `note`
-/// is why it is not plainly needed.
+/// Reports one library a build file declares, shown as `shown`. `main` says it is on the
+/// application's own classpath (not only the tests' or a plugin's), which is where an
+/// in-process database or a MySQL driver says something about the default setup.
 fn library(
     ctx: &mut Scan<'_>,
     jvm: &mut Jvm,
@@ -367,96 +368,124 @@ struct Defaults {
     url_set: bool,
 }
 
-/// The Spring configuration files of a module: `application*.properties` and
-/// `application*.y(a)ml` in `src/main/resources` and its `config/` (and in
-/// `src/test/resources`, for the tests).
-fn spring_config(ctx: &mut Scan<'_>, module: &str, defaults: &mut Defaults) {
-    for resources in [
-        "src/main/resources",
-        "src/main/resources/config",
-        "src/test/resources",
-    ] {
-        let Some(dir) = join(module, resources) else {
+/// One Spring configuration file: its documents, and the profile its name gives
+/// (`application-postgres.properties` → `postgres`).
+struct SpringFile {
+    path: String,
+    docs: Vec<spring::Doc>,
+    profile: Option<String>,
+    tests: bool,
+}
+
+/// The `application*.properties` / `application*.y(a)ml` files of one resources directory.
+fn spring_files(ctx: &mut Scan<'_>, dir: &str, tests: bool) -> Vec<SpringFile> {
+    let names: Vec<String> = ctx
+        .list(dir)
+        .iter()
+        .filter(|e| !e.is_dir && e.name.starts_with("application"))
+        .map(|e| e.name.clone())
+        .collect();
+    let mut files = Vec::new();
+    for name in names {
+        let Some((stem, ext)) = name.rsplit_once('.') else {
             continue;
         };
-        let names: Vec<String> = ctx
-            .list(&dir)
-            .iter()
-            .filter(|e| !e.is_dir && e.name.starts_with("application"))
-            .map(|e| e.name.clone())
-            .collect();
-        // (file, docs, profile in the file name)
-        let mut files: Vec<(String, Vec<spring::Doc>, Option<String>)> = Vec::new();
-        for name in names {
-            let Some((stem, ext)) = name.rsplit_once('.') else {
-                continue;
-            };
-            let path = format!("{dir}/{name}");
-            let docs = match ext {
-                "properties" => match ctx.text(&path) {
-                    Some(t) => spring::properties(&t),
-                    None => continue,
-                },
-                "yml" | "yaml" => match ctx.text(&path).map(|t| spring::yaml_docs(&t)) {
-                    Some(Ok(d)) => d,
-                    Some(Err(e)) => {
-                        ctx.warn(&path, format!("cannot parse: {e}"));
-                        continue;
-                    }
-                    None => continue,
-                },
-                _ => continue,
-            };
-            let profile = match stem.strip_prefix("application") {
-                Some("") => None,
-                Some(p) if p.starts_with('-') => Some(p[1..].to_string()),
-                _ => continue,
-            };
-            files.push((path, docs, profile));
-        }
-        // profiles the default documents turn on count as default
-        let active: Vec<String> = files
-            .iter()
-            .filter(|(_, _, p)| p.is_none())
-            .flat_map(|(_, docs, _)| docs.iter().filter(|d| d.profile.is_none()))
-            .flat_map(spring::Doc::activates)
-            .collect();
-        let tests = resources.starts_with("src/test");
-        for (path, docs, file_profile) in &files {
-            for doc in docs {
-                let profile = doc.profile.as_ref().or(file_profile.as_ref());
-                let by_default = profile
-                    .is_none_or(|p| p.split(',').any(|p| active.iter().any(|a| a == p.trim())));
-                if by_default && !tests && doc.sets_datasource() {
-                    defaults.url_set = true;
+        let profile = match stem.strip_prefix("application") {
+            Some("") => None,
+            Some(p) if p.len() > 1 && p.starts_with('-') => Some(p[1..].to_string()),
+            _ => continue,
+        };
+        let path = format!("{dir}/{name}");
+        let docs = match ext {
+            "properties" => match ctx.text(&path) {
+                Some(t) => spring::properties(&t),
+                None => continue,
+            },
+            "yml" | "yaml" => match ctx.text(&path).map(|t| spring::yaml_docs(&t)) {
+                Some(Ok(d)) => d,
+                Some(Err(e)) => {
+                    ctx.warn(&path, format!("cannot parse: {e}"));
+                    continue;
                 }
-                for (says, key, value) in spring::findings(doc) {
-                    let mut shown = format!("{key}={}", short(value));
-                    match profile {
-                        Some(p) if by_default => {
-                            shown.push_str(&format!(" (profile \"{p}\", active by default)"));
-                        }
-                        Some(p) => shown.push_str(&format!(" (profile \"{p}\")")),
-                        None => {}
+                None => continue,
+            },
+            _ => continue,
+        };
+        files.push(SpringFile {
+            path,
+            docs,
+            profile,
+            tests,
+        });
+    }
+    files
+}
+
+/// The Spring configuration of a module: `src/main/resources` and its `config/`, and
+/// `src/test/resources` for the tests. A profile counts as default when a default document
+/// turns it on (`spring.profiles.active`); the tests' own files may turn on more.
+fn spring_config(ctx: &mut Scan<'_>, module: &str, defaults: &mut Defaults) {
+    let mut files = Vec::new();
+    for (resources, tests) in [
+        ("src/main/resources", false),
+        ("src/main/resources/config", false),
+        ("src/test/resources", true),
+    ] {
+        if let Some(dir) = join(module, resources) {
+            files.extend(spring_files(ctx, &dir, tests));
+        }
+    }
+    let activated = |tests: bool| -> Vec<String> {
+        files
+            .iter()
+            .filter(|f| f.profile.is_none() && (tests || !f.tests))
+            .flat_map(|f| f.docs.iter().filter(|d| d.profile.is_none()))
+            .flat_map(spring::Doc::activates)
+            .collect()
+    };
+    let (active_main, active_tests) = (activated(false), activated(true));
+    let on = |profile: Option<&String>, active: &[String]| {
+        profile.is_none_or(|p| p.split(',').any(|p| active.iter().any(|a| a == p.trim())))
+    };
+    for f in &files {
+        for doc in &f.docs {
+            let profile = doc.profile.as_ref().or(f.profile.as_ref());
+            // the job runs the tests, so a profile the tests turn on counts too; what the
+            // application itself runs by default is what `defaults` records
+            let by_default = on(profile, &active_tests);
+            let app_default = !f.tests && on(profile, &active_main);
+            if app_default && doc.sets_datasource() {
+                defaults.url_set = true;
+            }
+            for (says, key, value) in spring::findings(doc) {
+                let mut shown = format!("{key}={}", short(value));
+                match profile {
+                    Some(p) if on(Some(p), &active_main) => {
+                        shown.push_str(&format!(" (profile \"{p}\", active by default)"));
                     }
-                    let weight = if by_default {
-                        Weight::Needed
-                    } else {
-                        Weight::Optional
-                    };
-                    match says {
-                        Says::Postgres => {
-                            if by_default && !tests {
-                                defaults.postgres = true;
-                            }
-                            ctx.hit(Service::Postgres, path, shown, weight, Basis::Setup);
-                        }
-                        Says::Redis => ctx.hit(Service::Redis, path, shown, weight, Basis::Setup),
-                        Says::Embedded if by_default && !tests && defaults.embedded.is_none() => {
-                            defaults.embedded = Some((path.clone(), shown));
-                        }
-                        Says::Embedded => {}
+                    Some(p) if by_default => {
+                        shown.push_str(&format!(" (profile \"{p}\", active in the tests)"));
                     }
+                    Some(p) => shown.push_str(&format!(" (profile \"{p}\")")),
+                    None => {}
+                }
+                let weight = if by_default {
+                    Weight::Needed
+                } else {
+                    Weight::Optional
+                };
+                match says {
+                    Says::Postgres => {
+                        if app_default {
+                            defaults.postgres = true;
+                        }
+                        ctx.hit(Service::Postgres, &f.path, shown, weight, Basis::Setup);
+                    }
+                    Says::Redis => ctx.hit(Service::Redis, &f.path, shown, weight, Basis::Setup),
+                    Says::Embedded if app_default && defaults.embedded.is_none() => {
+                        defaults.embedded = Some((f.path.clone(), shown));
+                    }
+                    Says::Embedded => {}
                 }
             }
         }

@@ -329,3 +329,46 @@ fn an_in_process_default_demotes_the_compose_postgres_unless_spring_starts_compo
     ]);
     assert_services(&d, &[PG], &[]);
 }
+
+#[test]
+fn spring_profiles_turned_on_by_default_or_by_the_tests() {
+    let gradle = "dependencies { runtimeOnly 'com.h2database:h2' }\n";
+    // the main config/ directory turns on a profile whose file sits beside it
+    let d = run(&[
+        ("build.gradle", gradle),
+        (
+            "src/main/resources/config/application.yml",
+            "spring:\n  profiles:\n    active: local\n",
+        ),
+        (
+            "src/main/resources/application-local.properties",
+            "spring.data.redis.host=localhost\n",
+        ),
+    ]);
+    assert_services(&d, &[REDIS], &[]);
+    assert_eq!(
+        evidence(&d, REDIS),
+        [
+            "src/main/resources/application-local.properties: spring.data.redis.host=localhost (profile \"local\", active by default)"
+        ]
+    );
+    // the tests' own file turns on a profile for the tests only: still needed, the job runs them
+    let d = run(&[
+        ("build.gradle", gradle),
+        (
+            "src/test/resources/application.properties",
+            "spring.profiles.active=it\n",
+        ),
+        (
+            "src/main/resources/application-it.properties",
+            "spring.datasource.url=jdbc:postgresql://localhost/it\n",
+        ),
+    ]);
+    assert_services(&d, &[PG], &[]);
+    assert_eq!(
+        evidence(&d, PG),
+        [
+            "src/main/resources/application-it.properties: spring.datasource.url=jdbc:postgresql://localhost/it (profile \"it\", active in the tests)"
+        ]
+    );
+}
