@@ -117,6 +117,37 @@ mkdir -p "$out/detect_elixir"
 printf '\0defmodule App.MixProject do\n  use Mix.Project\n\n  defp deps do\n    [\n      {:postgrex, ">= 0.0.0"},\n      {:redix, "~> 1.1", only: :prod}\n    ]\n  end\nend\n' \
     >"$out/detect_elixir/seed-mix"
 
+each_file detect_maven 0 pom.xml
+each_file detect_gradle 0 build.gradle
+each_file detect_gradle 1 build.gradle.kts
+while IFS= read -r -d '' settings; do
+    d="$(dirname "$settings")"
+    for sub in "$d"/*/build.gradle; do
+        [ -f "$sub" ] && [ -f "$d/gradle/libs.versions.toml" ] && seed detect_gradle 2 "$settings" "$sub" "$d/gradle/libs.versions.toml"
+    done
+done < <(find "$root/tests/corpus" -type f -name settings.gradle -print0)
+while IFS= read -r -d '' props; do
+    d="$(dirname "$props")"
+    seed detect_spring 0 /dev/null "$props"
+    [ -f "$d/application-postgres.properties" ] && seed detect_spring 2 /dev/null "$props" "$d/application-postgres.properties"
+done < <(find "$root/tests/corpus" -type f -name application.properties -print0)
+mkdir -p "$out/detect_spring"
+printf '\x01\0spring:\n  datasource:\n    url: jdbc:h2:mem:x\n---\nspring:\n  config.activate.on-profile: pg\n  datasource.url: jdbc:postgresql://db/app\n  data.redis.host: cache\n' \
+    >"$out/detect_spring/seed-yaml"
+while IFS= read -r -d '' dc; do
+    compose="$(dirname "$dc")/docker-compose.yml"
+    if [ -f "$compose" ]; then
+        seed detect_devcontainer 1 "$dc" "$compose"
+    else
+        seed detect_devcontainer 0 "$dc"
+    fi
+done < <(find "$root/tests/corpus" -type f -name devcontainer.json -print0)
+mkdir -p "$out/detect_devcontainer"
+printf '\x02{\n  // JSONC\n  "dockerComposeFile": ["ops/compose.yml",],\n  "service": "app",\n  "features": {"ghcr.io/itsmechlark/features/redis-server:1": {}},\n}\0services:\n  app:\n    build: .\n  db:\n    image: postgres:16\n' \
+    >"$out/detect_devcontainer/seed-jsonc"
+printf '\x03Run `docker compose -f infra/docker-compose.yml up`.\n\0services:\n  cache:\n    image: redis:7\n' \
+    >"$out/detect_devcontainer/seed-docs"
+
 mkdir -p "$out/parse_template"
 cp "$root/templates/job.yaml" "$out/parse_template/seed-builtin"
 for snap in "$root"/tests/snapshots/render_jobs__*.snap; do

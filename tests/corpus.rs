@@ -262,6 +262,61 @@ fn corpus_evidence_names_the_right_files() {
         "Directory.Packages.props",
         "Npgsql"
     ));
+    let petclinic = case(&cases, "spring-projects__spring-petclinic");
+    assert_evidence(
+        petclinic,
+        pg,
+        "pom.xml",
+        "org.postgresql:postgresql (the default profile uses the in-process com.h2database:h2",
+    );
+    assert_evidence(
+        petclinic,
+        pg,
+        "build.gradle",
+        "runtimeOnly \"org.postgresql:postgresql\"",
+    );
+    assert_evidence(
+        petclinic,
+        pg,
+        "src/main/resources/application-postgres.properties",
+        "jdbc:postgresql://localhost/petclinic} (profile \"postgres\")",
+    );
+    assert_evidence(
+        petclinic,
+        pg,
+        "docker-compose.yml",
+        "postgres:18.3 (the default profile",
+    );
+
+    let micronaut = case(&cases, "micronaut-projects__micronaut-redis");
+    assert_evidence(
+        micronaut,
+        redis,
+        "redis-lettuce/build.gradle",
+        "api libs.managed.lettuce (io.lettuce:lettuce-core)",
+    );
+
+    let hr = case(&cases, "hibernate__hibernate-reactive");
+    assert_evidence(
+        hr,
+        pg,
+        "hibernate-reactive-core/build.gradle",
+        "testRuntimeOnly libs.org.postgresql.postgresql (org.postgresql:postgresql)",
+    );
+
+    let saleor = case(&cases, "saleor__saleor");
+    assert_evidence(
+        saleor,
+        pg,
+        ".devcontainer/docker-compose.yml",
+        "postgres:15-alpine (dev container .devcontainer/devcontainer.json)",
+    );
+    assert_evidence(
+        saleor,
+        redis,
+        ".devcontainer/docker-compose.yml",
+        "valkey/valkey:8.1",
+    );
 
     let lobsters = case(&cases, "lobsters__lobsters");
     assert!(lobsters.detection.services.is_empty());

@@ -32,6 +32,7 @@ pub(crate) enum Eco {
     Elixir,
     Php,
     Dotnet,
+    Jvm,
 }
 
 /// Where a hit comes from. A language driver says "the code can talk to X"; a setup file

@@ -1,14 +1,22 @@
-//! Compose files at the root or in `.devcontainer/`, `dev/`, `docker/`, `deploy/`.
+//! Compose files: the ones a dev container starts, those at the root or in `.devcontainer/`,
+//! `dev/`, `docker/`, `deploy/`, and those elsewhere that the project's docs use.
 //!
 //! Where the file lives says what it is for: the root, `.devcontainer/` and `dev/` hold
 //! the development environment, so a database there is one the dev setup runs;
 //! `docker/` and `deploy/` hold self-hosting setups, which run a database for the
 //! packaged app whether or not development needs one (healthchecks ships
-//! `docker/docker-compose.yml` with postgres:16 but develops on SQLite).
+//! `docker/docker-compose.yml` with postgres:16 but develops on SQLite). A compose file in
+//! any other directory is read only when the docs use it: its path appears in a README,
+//! CONTRIBUTING or development guide at the root or in `docs/`, or the README next to it
+//! runs `docker compose`. Then it counts as a dev setup (a deployment one when its name says
+//! production). Otherwise it is somebody's example or infrastructure and says nothing.
+
+use std::collections::HashSet;
 
 use super::Service;
 use super::collect::{Basis, Scan, Weight};
-use super::path::{file_name, parent};
+use super::devcontainer::{self, ComposeUse};
+use super::path::{file_name, join, parent};
 use super::walk::is_compose_name;
 use super::yaml::{self, Yaml};
 
@@ -16,10 +24,12 @@ const DEV_DIRS: &[&str] = &["", ".devcontainer", "dev"];
 const DEPLOY_DIRS: &[&str] = &["docker", "deploy"];
 
 pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
+    let uses = devcontainer::scan(ctx, files);
+    let mut elsewhere: Vec<&str> = Vec::new();
     for f in files {
         let dir = parent(f);
         let lower = file_name(f).to_ascii_lowercase();
-        if !is_compose_name(&lower) {
+        if !is_compose_name(&lower) || uses.iter().any(|u| u.compose == *f) {
             continue;
         }
         let weight = if DEPLOY_DIRS.contains(&dir) || production_name(&lower) {
@@ -27,10 +37,89 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         } else if DEV_DIRS.contains(&dir) {
             Weight::Needed
         } else {
+            elsewhere.push(f);
             continue;
         };
-        compose_file(ctx, f, weight);
+        compose_file(ctx, f, weight, None, "");
     }
+    let mut read: HashSet<&str> = HashSet::new();
+    for u in &uses {
+        if !read.insert(u.compose.as_str()) {
+            continue;
+        }
+        if ctx.text(&u.compose).is_none() {
+            ctx.warn(
+                &u.by,
+                format!(
+                    "dockerComposeFile \"{}\" is not in the repository",
+                    u.compose
+                ),
+            );
+            continue;
+        }
+        let note = format!(" (dev container {})", u.by);
+        compose_file(ctx, &u.compose, Weight::Needed, Some(u), &note);
+    }
+    documented(ctx, &elsewhere);
+}
+
+/// Reads the compose files outside the usual places that the docs use.
+fn documented(ctx: &mut Scan<'_>, candidates: &[&str]) {
+    if candidates.is_empty() {
+        return;
+    }
+    let mut guides: Vec<String> = Vec::new();
+    for dir in ["", "docs", "doc"] {
+        for e in ctx.list(dir).iter().filter(|e| !e.is_dir) {
+            let lower = e.name.to_ascii_lowercase();
+            let doc_ext = [".md", ".markdown", ".rst", ".adoc", ".txt"]
+                .iter()
+                .any(|x| lower.ends_with(x));
+            let guide_name = ["readme", "contributing", "develop", "hacking", "setup"]
+                .iter()
+                .any(|p| lower.starts_with(p));
+            if (dir.is_empty() && guide_name && (doc_ext || !lower.contains('.')))
+                || (!dir.is_empty() && doc_ext)
+            {
+                guides.extend(join(dir, &e.name));
+            }
+        }
+    }
+    // a bound on the reading a repository with a huge docs/ can cause
+    guides.truncate(64);
+    for f in candidates {
+        let dir = parent(f);
+        let mut used_in: Option<String> = None;
+        for g in &guides {
+            if ctx.text(g).is_some_and(|t| t.contains(*f)) {
+                used_in = Some(g.clone());
+                break;
+            }
+        }
+        if used_in.is_none() {
+            let readmes: Vec<String> = ctx
+                .list(dir)
+                .iter()
+                .filter(|e| !e.is_dir && e.name.to_ascii_lowercase().starts_with("readme"))
+                .filter_map(|e| join(dir, &e.name))
+                .collect();
+            used_in = readmes
+                .into_iter()
+                .find(|r| ctx.text(r).is_some_and(|t| runs_compose(&t)));
+        }
+        let Some(doc) = used_in else { continue };
+        let weight = if production_name(&file_name(f).to_ascii_lowercase()) {
+            Weight::Deploy
+        } else {
+            Weight::Needed
+        };
+        compose_file(ctx, f, weight, None, &format!(" (used in {doc})"));
+    }
+}
+
+/// Does a text run Compose (`docker compose up`, `docker-compose up -d`)?
+fn runs_compose(text: &str) -> bool {
+    text.contains("docker compose ") || text.contains("docker-compose ")
 }
 
 fn production_name(lower: &str) -> bool {
@@ -39,7 +128,15 @@ fn production_name(lower: &str) -> bool {
         .any(|w| matches!(w, "prod" | "production" | "deploy"))
 }
 
-fn compose_file(ctx: &mut Scan<'_>, file: &str, weight: Weight) {
+/// Reads one compose file. `dev` is the dev container that starts it, if one does; `note`
+/// ends every reason.
+fn compose_file(
+    ctx: &mut Scan<'_>,
+    file: &str,
+    weight: Weight,
+    dev: Option<&ComposeUse>,
+    note: &str,
+) {
     let Some(text) = ctx.text(file) else { return };
     let doc = match yaml::parse(&text) {
         Ok(d) => d,
@@ -49,20 +146,32 @@ fn compose_file(ctx: &mut Scan<'_>, file: &str, weight: Weight) {
         return;
     };
     for (name, svc) in services.entries() {
+        if dev.is_some_and(|d| d.app.as_deref() == Some(name.as_str())) {
+            continue;
+        }
+        let not_run = dev
+            .and_then(|d| d.run_services.as_ref())
+            .is_some_and(|run| !run.iter().any(|r| r == name));
         // a service behind a profile starts only when that profile is asked for
         let profiled = !svc
             .get("profiles")
             .map(Yaml::items)
             .unwrap_or_default()
             .is_empty();
-        let weight = if profiled && weight == Weight::Needed {
+        let weight = if (profiled || not_run) && weight == Weight::Needed {
             Weight::Optional
         } else {
             weight
         };
         let image = svc.get("image").and_then(Yaml::as_str);
         let found = image.and_then(classify_image);
-        let profile_note = if profiled { " (in a profile)" } else { "" };
+        let profile_note = if profiled {
+            format!(" (in a profile){note}")
+        } else if not_run {
+            format!(" (not in runServices){note}")
+        } else {
+            note.to_string()
+        };
         match (found, image) {
             (Some((service, postgis)), Some(img)) => {
                 let reason = format!("image {img}{profile_note}");

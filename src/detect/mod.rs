@@ -7,10 +7,13 @@
 
 mod collect;
 mod compose;
+mod devcontainer;
 mod dotnet;
 mod elixir;
 mod go;
 mod graph;
+mod jsonc;
+mod jvm;
 mod node;
 mod path;
 mod php;
@@ -130,6 +133,8 @@ pub fn detect(tree: &dyn Tree) -> Detection {
     compose::scan(&mut ctx, &files);
     php::scan(&mut ctx, &files);
     dotnet::scan(&mut ctx, &files);
+    // after compose: a Spring default on an in-process database demotes compose Postgres too
+    jvm::scan(&mut ctx, &files);
     let ruby_version = version::ruby_version(&mut ctx);
     resolve(ctx, ruby_version)
 }

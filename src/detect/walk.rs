@@ -114,8 +114,14 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
         ),
         "locked" => name == "gems.locked",
         "json" => {
-            matches!(name, "package.json" | "package-lock.json" | "composer.json")
-                || super::dotnet::is_appsettings(name)
+            matches!(
+                name,
+                "package.json"
+                    | "package-lock.json"
+                    | "composer.json"
+                    | "devcontainer.json"
+                    | ".devcontainer.json"
+            ) || super::dotnet::is_appsettings(name)
         }
         "csproj" | "fsproj" | "vbproj" => true,
         "props" => matches!(name, "Directory.Build.props" | "Directory.Packages.props"),
@@ -123,6 +129,9 @@ fn is_candidate(in_config: bool, in_requirements: bool, name: &str) -> bool {
         "mod" => name == "go.mod",
         "work" => name == "go.work",
         "exs" => name == "mix.exs",
+        "xml" => name == "pom.xml",
+        "gradle" => matches!(name, "build.gradle" | "settings.gradle"),
+        "kts" => matches!(name, "build.gradle.kts" | "settings.gradle.kts"),
         "gemspec" | "prisma" => true,
         // `.ruby-version`, `.tool-versions`: the whole name is the "extension"
         "ruby-version" | "tool-versions" | "env" => name.len() == ext.len() + 1,

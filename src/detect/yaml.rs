@@ -141,6 +141,18 @@ pub(crate) fn parse(text: &str) -> Result<Yaml, String> {
     })
 }
 
+/// Parses every document of a multi-document stream (`---` between documents).
+pub(crate) fn parse_all(text: &str) -> Result<Vec<Yaml>, String> {
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    serde_saphyr::from_multiple_with_options::<Yaml>(text, options).map_err(|e| {
+        let line = first_line(&e.to_string());
+        line.strip_prefix("error: ")
+            .map_or(line.clone(), str::to_string)
+    })
+}
+
 /// Parses a Rails-style YAML file that may contain ERB.
 pub(crate) fn parse_erb(text: &str) -> Result<Yaml, String> {
     parse(&strip_erb(text))
@@ -271,6 +283,13 @@ mod tests {
         let y = parse("1: a\ntrue: b\n~: c\nx: 1\nx: 2\n").unwrap();
         assert_eq!(y.get("1").and_then(Yaml::as_str), Some("a"));
         assert_eq!(y.get("x").and_then(Yaml::as_str), Some("2"));
+    }
+
+    #[test]
+    fn several_documents() {
+        let docs = parse_all("a: 1\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].get("b").and_then(Yaml::as_str), Some("2"));
     }
 
     #[test]

@@ -1,76 +1,14 @@
 //! `appsettings*.json`'s `ConnectionStrings`: which ones point at PostgreSQL or Redis. The
 //! files are JSON with comments and trailing commas (the .NET configuration reader allows
-//! both), so those are blanked out before parsing.
+//! both), so they are read through the JSONC reader the dev containers use.
 
 use serde_json::Value;
 
 use super::super::Service;
 
-/// `text` with `//` and `/* */` comments and trailing commas removed, strings untouched.
-pub(crate) fn strip_jsonc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    // where a `,` was written and only whitespace followed so far
-    let mut pending_comma: Option<usize> = None;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                pending_comma = None;
-                out.push(c);
-                while let Some(n) = chars.next() {
-                    out.push(n);
-                    if n == '\\' {
-                        if let Some(e) = chars.next() {
-                            out.push(e);
-                        }
-                    } else if n == '"' {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        out.push('\n');
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut last = ' ';
-                for n in chars.by_ref() {
-                    if last == '*' && n == '/' {
-                        break;
-                    }
-                    last = n;
-                }
-                out.push(' ');
-            }
-            ',' => {
-                pending_comma = Some(out.len());
-                out.push(c);
-            }
-            '}' | ']' => {
-                if let Some(at) = pending_comma.take() {
-                    out.replace_range(at..=at, " ");
-                }
-                out.push(c);
-            }
-            c if c.is_whitespace() => out.push(c),
-            _ => {
-                pending_comma = None;
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
 /// The `ConnectionStrings` section: (name, value) pairs, in file order.
 pub(crate) fn connection_strings(text: &str) -> Result<Vec<(String, String)>, String> {
-    let doc: Value =
-        serde_json::from_str(&strip_jsonc(text)).map_err(|e| format!("cannot parse: {e}"))?;
+    let doc = super::super::jsonc::parse(text)?;
     let section = doc.as_object().and_then(|o| {
         o.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("ConnectionStrings"))

@@ -4,6 +4,7 @@ mod compose;
 mod dotnet;
 mod elixir;
 mod go;
+mod jvm;
 mod node;
 mod php;
 mod python;
@@ -133,6 +134,16 @@ fn garbage_never_panics() {
         "Cargo.lock",
         "mix.exs",
         "docker-compose.yml",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+        "gradle/libs.versions.toml",
+        "src/main/resources/application.properties",
+        "src/main/resources/application-pg.yml",
+        ".devcontainer/devcontainer.json",
+        "infra/compose.yaml",
+        "README.md",
         ".ruby-version",
         ".tool-versions",
         "composer.json",
