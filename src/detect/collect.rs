@@ -158,6 +158,23 @@ impl<'t> Scan<'t> {
         }
     }
 
+    /// A JSON manifest's top-level object (package.json, composer.json), or None when it is
+    /// missing, broken or not an object (a warning, except when missing).
+    pub(crate) fn json_object(&mut self, path: &str) -> Option<serde_json::Value> {
+        let text = self.text(path)?;
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v @ serde_json::Value::Object(_)) => Some(v),
+            Ok(_) => {
+                self.warn(path, "not a JSON object".to_string());
+                None
+            }
+            Err(e) => {
+                self.warn(path, format!("cannot parse: {e}"));
+                None
+            }
+        }
+    }
+
     pub(crate) fn warn(&mut self, file: &str, message: String) {
         let w = Warning {
             file: file.to_string(),

@@ -17,6 +17,7 @@ mod env;
 mod git;
 mod handoff;
 mod holder;
+mod http;
 mod log;
 mod notify;
 mod prepare;

@@ -54,34 +54,20 @@ pub fn send(telegram: &Telegram, env: &PodEnv, summary: &Summary, code: u8, elap
 }
 
 async fn post(url: &str, body: String) -> Result<u16, String> {
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-        .map_err(|e| format!("no CA certificates: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
+    let connector = super::http::connector()?;
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
     let request = hyper::Request::post(url)
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body)))
         .map_err(|_| "the Telegram API address is not a URL".to_owned())?;
-    let response = client.request(request).await.map_err(|e| describe(&e))?;
+    let response = client
+        .request(request)
+        .await
+        .map_err(|e| super::http::describe(&e))?;
     let status = response.status().as_u16();
     // Read the answer so the connection closes cleanly; its content does not matter.
     let _ = response.into_body().collect().await;
     Ok(status)
-}
-
-/// hyper's error chain names the failing step (connect, TLS); the source says why.
-fn describe(e: &hyper_util::client::legacy::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 pub fn message(env: &PodEnv, summary: &Summary, code: u8, elapsed: Duration) -> String {

@@ -47,12 +47,7 @@ pub fn start(port: u16, upstream: &str, credential: Credential) -> Result<u16, S
         .map_err(|e| format!("the Anthropic proxy cannot listen on 127.0.0.1:{port}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?.port();
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-        .map_err(|e| format!("no CA certificates for the Anthropic API: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
+    let connector = super::http::connector().map_err(|e| format!("the Anthropic proxy: {e}"))?;
     let name = upstream.trim_end_matches('/').to_owned();
     let upstream = Arc::new(Upstream {
         base: upstream.trim_end_matches('/').to_owned(),

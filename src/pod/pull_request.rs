@@ -113,12 +113,7 @@ pub fn open(pr: &PullRequestEnv, wanted: &Wanted, token: &str) -> Result<String,
 type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 async fn exchange(pr: &PullRequestEnv, wanted: &Wanted, token: &str) -> Result<String, String> {
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-        .map_err(|e| format!("no CA certificates: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
+    let connector = super::http::connector()?;
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
     let pulls = format!("{}/repos/{}/{}/pulls", pr.api, pr.repo.owner, pr.repo.name);
     let body = json!({
@@ -174,10 +169,12 @@ async fn call(
         .header(CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(body.unwrap_or_default())))
         .map_err(|_| format!("the GitHub API address {uri} is not a URL"))?;
-    let response = client
-        .request(request)
-        .await
-        .map_err(|e| format!("could not reach the GitHub API: {}", describe(&e)))?;
+    let response = client.request(request).await.map_err(|e| {
+        format!(
+            "could not reach the GitHub API: {}",
+            super::http::describe(&e)
+        )
+    })?;
     let status = response.status().as_u16();
     let answer = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
         .collect()
@@ -189,18 +186,6 @@ async fn call(
     // Taken out before anything is parsed or cut, so no part of the token survives a cut.
     let answer = without(&String::from_utf8_lossy(&answer), token).into_bytes();
     Ok((status, answer))
-}
-
-/// hyper's error chain names the failing step (connect, TLS); the sources say why.
-fn describe(e: &hyper_util::client::legacy::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 fn html_url(answer: &[u8]) -> Option<String> {

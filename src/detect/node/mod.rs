@@ -94,7 +94,7 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
         if !seen.insert(path.clone()) {
             continue;
         }
-        let Some(pkg) = package_json(ctx, &path) else {
+        let Some(pkg) = ctx.json_object(&path) else {
             continue;
         };
         let dir = parent(&path).to_string();
@@ -158,21 +158,6 @@ fn lockfile(
     };
     let reaches = graph::reach(&graph, &covered, &client);
     graph::report(ctx, file, reaches, SRC);
-}
-
-fn package_json(ctx: &mut Scan<'_>, path: &str) -> Option<Value> {
-    let text = ctx.text(path)?;
-    match serde_json::from_str::<Value>(&text) {
-        Ok(v @ Value::Object(_)) => Some(v),
-        Ok(_) => {
-            ctx.warn(path, "not a JSON object".to_string());
-            None
-        }
-        Err(e) => {
-            ctx.warn(path, format!("cannot parse: {e}"));
-            None
-        }
-    }
 }
 
 /// Reports the drivers a package.json names and returns everything it declares, as roots

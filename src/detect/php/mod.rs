@@ -52,7 +52,7 @@ fn kind(name: &str) -> Option<Kind> {
 
 pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
     for f in files.iter().filter(|f| file_name(f) == "composer.json") {
-        let Some(manifest) = composer_json(ctx, f) else {
+        let Some(manifest) = ctx.json_object(f) else {
             continue;
         };
         let roots = requirements(ctx, f, &manifest);
@@ -61,21 +61,6 @@ pub(crate) fn scan(ctx: &mut Scan<'_>, files: &[String]) {
             lockfile(ctx, &lock, &roots);
         }
         laravel::scan(ctx, dir, files);
-    }
-}
-
-fn composer_json(ctx: &mut Scan<'_>, path: &str) -> Option<Value> {
-    let text = ctx.text(path)?;
-    match serde_json::from_str::<Value>(&text) {
-        Ok(v @ Value::Object(_)) => Some(v),
-        Ok(_) => {
-            ctx.warn(path, "not a JSON object".to_string());
-            None
-        }
-        Err(e) => {
-            ctx.warn(path, format!("cannot parse: {e}"));
-            None
-        }
     }
 }
 
