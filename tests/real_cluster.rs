@@ -429,6 +429,37 @@ fn cancel_removes_the_job_and_its_pod() {
 
 #[test]
 #[ignore = "needs the test control plane: tests/e2e/cluster up, then --ignored"]
+fn tab_completes_the_job_names_the_api_server_lists_newest_first() {
+    let ns = Namespace::new();
+    let repo = repo_with(&[(RUN_SECONDS, "600")]);
+    let older = ns.submit(&repo, &[]);
+    // Names carry the second they were made: the newer one must sort first.
+    std::thread::sleep(Duration::from_millis(1100));
+    let newer = ns.submit(&repo, &[]);
+    let complete = |line: &str| {
+        repo.cmd()
+            .env("KUBECONFIG", &cluster().kubeconfig)
+            .args(["__complete-jobs", line])
+            .timeout(Duration::from_secs(10))
+            .output()
+            .expect("the binary runs")
+    };
+    let started = std::time::Instant::now();
+    let out = complete(&format!("claude-sandbox -n {} logs ", ns.name));
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "", "completion must stay silent");
+    let names: Vec<String> = stdout_of(&out).lines().map(str::to_owned).collect();
+    assert_eq!(names, [newer.clone(), older.clone()], "took {took:?}");
+    assert!(took < Duration::from_secs(1), "the metadata list took {took:?}");
+
+    let typed = &newer[..newer.len() - 2];
+    let out = complete(&format!("claude-sandbox status -n {} {typed}", ns.name));
+    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), [newer.as_str()]);
+}
+
+#[test]
+#[ignore = "needs the test control plane: tests/e2e/cluster up, then --ignored"]
 fn clean_deletes_what_each_filter_selects() {
     let ns = Namespace::new();
     let ok = repo_with(&[(RUN_SECONDS, "1")]);
