@@ -32,6 +32,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::contract::{self, Receipt, env as var, volume};
 
+pub mod docker;
+
 /// The file in the hand-off volume where the agent's PID 1 leaves its receipt.
 pub const RECEIPT_FILE: &str = "receipt.json";
 
@@ -52,6 +54,12 @@ pub enum LocalError {
         "the job template's volume {name} is a {kind} volume, which a local run cannot provide (only emptyDir)"
     )]
     UnsupportedVolume { name: String, kind: &'static str },
+    #[error("the pod has no credential holder")]
+    NoHolder,
+    #[error("Docker cannot {what} for container {container}; Podman can")]
+    DockerCannot { container: String, what: String },
+    #[error("{reason}")]
+    Quantity { reason: String },
     #[error("{path}, line {line}: expected KEY=VALUE")]
     BadLine { path: String, line: usize },
     #[error("{path}, line {line}: {key} is not a credential claude-sandbox uses")]
@@ -546,7 +554,7 @@ mod tests {
     use super::*;
     use crate::job::{self, JobPlan};
 
-    fn rendered() -> Job {
+    pub(super) fn rendered() -> Job {
         let plan = JobPlan {
             name: "claude-sandbox-shop-20261204-101010-abcd".into(),
             namespace: None,
