@@ -737,6 +737,17 @@ fn docker_dry_run_prints_the_commands_with_credentials_by_name_only() {
         "{text}"
     );
     assert!(fake.calls().is_empty());
+
+    // Chosen, docker need not be installed for its commands to be shown.
+    let out = repo
+        .cmd()
+        .env("PATH", "/nonexistent")
+        .env("CLAUDE_SANDBOX_ENGINE", "docker")
+        .args(["local", "--dry-run", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("docker run --detach"));
 }
 
 #[test]
@@ -1306,4 +1317,36 @@ fn the_job_flags_shape_the_pod_as_they_shape_a_remote_job() {
     let resources = agent.resources.as_ref().unwrap();
     assert_eq!(resources.requests.as_ref().unwrap()["cpu"].0, "3");
     assert_eq!(resources.requests.as_ref().unwrap()["memory"].0, "5Gi");
+}
+
+#[test]
+fn docker_timeout_stops_the_run_with_124_and_the_holder_joins_the_chosen_network() {
+    let fake = Fake::new(&["docker"]);
+    let repo = repo();
+    let started = Instant::now();
+    let out = fake
+        .cmd(&repo)
+        .env("FAKE_LOGS_SLEEP", "30")
+        .args([
+            "local",
+            "--timeout",
+            "1s",
+            "--network",
+            "sandbox-net",
+            "--services",
+            "none",
+            "fix it",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let calls = fake.calls();
+    let runs: Vec<&Call> = calls.iter().filter(|c| is_detached_run(c)).collect();
+    assert_eq!(flag_values(&runs[0].argv, "--network"), ["sandbox-net"]);
+    assert!(flag_values(&runs[1].argv, "--network")[0].starts_with("container:"));
+    let verbs = fake.verbs();
+    assert!(verbs.contains(&"rm --force".to_string()), "{verbs:?}");
+    assert!(verbs.contains(&"volume rm".to_string()), "{verbs:?}");
+    assert!(!verbs.iter().any(|v| v.starts_with("wait ")), "{verbs:?}");
 }

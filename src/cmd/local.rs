@@ -598,11 +598,16 @@ fn dry_run_yaml(t: &Translation) -> Result<String> {
     Ok(text)
 }
 
-/// The engine a dry run would use: the one found, if any; Podman's YAML otherwise.
+/// The engine a dry run would use: the one chosen (installed or not: a dry run needs none), else
+/// the one found; Podman's YAML when there is neither.
 fn dry_run_engine() -> Option<Kind> {
-    let chosen = std::env::var_os(engine::ENGINE_VAR);
+    let chosen = std::env::var_os(engine::ENGINE_VAR).filter(|v| !v.is_empty());
+    if let Some(value) = &chosen {
+        let docker = Path::new(value).file_stem() == Some(std::ffi::OsStr::new("docker"));
+        return Some(if docker { Kind::Docker } else { Kind::Podman });
+    }
     let path = std::env::var_os("PATH");
-    engine::discover(Purpose::Containers, chosen.as_deref(), path.as_deref())
+    engine::discover(Purpose::Containers, None, path.as_deref())
         .ok()
         .map(|e| e.kind)
 }
