@@ -540,6 +540,31 @@ fn docker_runs_the_pod_in_the_holders_network_with_credentials_only_in_its_env_f
     let agent = runs[1];
     let holder_name = flag_values(&holder.argv, "--name")[0].to_string();
     assert!(holder_name.ends_with("-holder"), "{holder_name}");
+    let job = holder_name.trim_end_matches("-holder").to_string();
+    let agent_argv: Vec<String> = agent
+        .argv
+        .iter()
+        .map(|a| a.replace(&job, "JOB"))
+        .filter(|a| !a.starts_with("REPO_COMMIT="))
+        .collect();
+    let expected_agent = "run --detach --name JOB-claude --label claude-sandbox.job=JOB \
+        --network container:JOB-holder --user 1000:1000 --cap-drop ALL \
+        --security-opt no-new-privileges --memory 4294967296 --cpus 2 --workdir /workspace \
+        --mount type=volume,src=JOB-workspace,dst=/workspace,volume-nocopy \
+        --mount type=volume,src=JOB-seed,dst=/seed,volume-nocopy,readonly \
+        --mount type=volume,src=JOB-handoff,dst=/handoff,volume-nocopy";
+    let head: Vec<&str> = expected_agent.split_whitespace().collect();
+    assert_eq!(agent_argv[..head.len()], head, "{agent_argv:?}");
+    let tail = [
+        "--entrypoint",
+        "claude-sandbox",
+        "landovsky/claude-sandbox:latest",
+        "run-in-pod",
+        "agent",
+    ];
+    assert_eq!(agent_argv[agent_argv.len() - tail.len()..], tail);
+    assert!(agent_argv.contains(&"CLAUDE_SANDBOX_RECEIPT=/handoff/receipt.json".to_string()));
+    assert!(agent_argv.contains(&"TASK=fix the checkout".to_string()));
     assert!(flag_values(&agent.argv, "--name")[0].ends_with("-claude"));
     // One network namespace, the holder's, as a pod's containers share one.
     assert!(flag_values(&holder.argv, "--network").is_empty());

@@ -350,6 +350,36 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_init_container_runs_to_completion_in_the_holders_network() {
+        let mut job = rendered();
+        let spec = job.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+        spec.init_containers
+            .get_or_insert_with(Vec::new)
+            .push(Container {
+                name: "prepare".into(),
+                image: Some("busybox".into()),
+                args: Some(vec!["true".into()]),
+                ..Default::default()
+            });
+        let t = translate(&job, None).unwrap();
+        let p = plan(&t, None, Path::new("/f")).unwrap();
+        let names: Vec<&str> = p.steps.iter().map(|s| s.name.as_str()).collect();
+        let at = names
+            .iter()
+            .position(|n| *n == t.container("prepare"))
+            .unwrap();
+        assert_eq!(at, 1, "{names:?}");
+        let step = &p.steps[at];
+        assert!(step.to_completion);
+        assert!(!step.argv.iter().any(|a| a == "--detach"));
+        assert!(flag(&step.argv, "--env-file").is_empty());
+        assert_eq!(&step.argv[step.argv.len() - 2..], ["busybox", "true"]);
+        assert!(p.steps.iter().skip(1).all(
+            |s| flag(&s.argv, "--network") == [format!("container:{}", t.container("holder"))]
+        ));
+    }
+
+    #[test]
     fn volumes_are_handed_to_their_writer_and_never_copied_over() {
         let (t, p) = the_plan();
         assert_eq!(p.volumes.len(), t.volumes.len());
