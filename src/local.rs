@@ -2,8 +2,8 @@
 //!
 //! The rendered Job is translated into what `podman kube play` runs: one Pod, the named volumes it
 //! mounts (created beforehand, each owned by the uid that writes it), and the credentials as a
-//! Podman secret only the holder's `envFrom` names. Everything here is data in, data out; the
-//! command (`cmd::local`) runs the engine.
+//! Podman secret only the holder's `envFrom` names; [`docker`] turns the same pod into Docker's
+//! command lines. Everything here is data in, data out; the command (`cmd::local`) runs the engine.
 //!
 //! What differs from the cluster, and why (each change is also told where it is made):
 //! - Native sidecars (the holder, the services) become ordinary containers, started before the

@@ -243,6 +243,8 @@ fn start_docker(
     Ok(())
 }
 
+const CREDENTIALS_FILE: &str = "credentials.env";
+
 /// A directory only this user can enter, holding the holder's credentials for Docker's
 /// `--env-file`; removed when dropped.
 struct CredentialsDir(PathBuf);
@@ -250,8 +252,7 @@ struct CredentialsDir(PathBuf);
 impl CredentialsDir {
     fn create(job: &str) -> Result<CredentialsDir> {
         use std::os::unix::fs::DirBuilderExt;
-        let path =
-            std::env::temp_dir().join(format!("claude-sandbox-{job}-{}", std::process::id()));
+        let path = Self::path(job, &std::process::id().to_string());
         std::fs::DirBuilder::new()
             .mode(0o700)
             .create(&path)
@@ -264,9 +265,14 @@ impl CredentialsDir {
         Ok(CredentialsDir(path))
     }
 
+    /// Where a run's credentials directory is: unique to the job and this process.
+    fn path(job: &str, pid: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("{job}-credentials-{pid}"))
+    }
+
     fn write(&self, text: &str) -> Result<PathBuf> {
         use std::os::unix::fs::OpenOptionsExt;
-        let path = self.0.join("credentials.env");
+        let path = self.0.join(CREDENTIALS_FILE);
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -615,9 +621,7 @@ fn dry_run_engine() -> Option<Kind> {
 /// The Docker command lines a run would give, in order; the credentials file is named, never
 /// shown.
 fn dry_run_docker(t: &Translation, network: Option<&str>) -> Result<String> {
-    let file = std::env::temp_dir()
-        .join(format!("claude-sandbox-{}-PID", t.pod_name()))
-        .join("credentials.env");
+    let file = CredentialsDir::path(t.pod_name(), "PID").join(CREDENTIALS_FILE);
     let plan = docker::plan(t, network, &file).map_err(|e| Failure::new(e.to_string()))?;
     let mut text = format!(
         "# docker commands, in order; {} holds {} (only this user can read it; removed once the holder exists)\n",
