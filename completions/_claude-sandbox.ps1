@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show a job''s changes against the commit it started from (fetched with your own git)')
             [CompletionResult]::new('checkout', 'checkout', [CompletionResultType]::ParameterValue, 'Fetch a job''s branch and switch to it, or open it in a new worktree')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page, or write one page per command into a directory')
-            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end')
+            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -453,7 +453,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the run after this long (exit 124); the pod is removed (kept with --keep)')
-            [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The Podman network the pod joins [default: Podman''s]; `host` shares this machine''s network with the agent, only for a git host that listens on this machine alone')
+            [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The engine''s network the pod joins [default: the engine''s]; `host` shares this machine''s network with the agent, only for a git host that listens on this machine alone')
             [CompletionResult]::new('--credentials', '--credentials', [CompletionResultType]::ParameterName, 'Read the credentials from FILE (KEY=VALUE lines) before the environment')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'Branch the job clones (default: the current branch; required on a detached HEAD)')
             [CompletionResult]::new('--repo-url', '--repo-url', [CompletionResultType]::ParameterName, 'Repository URL the job clones (default: the origin remote, as an https URL)')
@@ -471,7 +471,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the pod podman would run and run nothing (needs no engine and no credentials)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what the engine would run (podman: the pod as YAML; docker: its commands) and run nothing')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the agent''s stream-json lines as they are')
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the pod (stopped) and its volumes for inspection instead of removing them')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -498,7 +498,7 @@ Register-ArgumentCompleter -Native -CommandName 'claude-sandbox' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show a job''s changes against the commit it started from (fetched with your own git)')
             [CompletionResult]::new('checkout', 'checkout', [CompletionResultType]::ParameterValue, 'Fetch a job''s branch and switch to it, or open it in a new worktree')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page, or write one page per command into a directory')
-            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end')
+            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

@@ -47,7 +47,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
             cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
             cand man 'Print the manual page, or write one page per command into a directory'
-            cand local 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end'
+            cand local 'Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;remote'= {
@@ -422,7 +422,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand -o 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt'
             cand --output 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt'
             cand --timeout 'Stop the run after this long (exit 124); the pod is removed (kept with --keep)'
-            cand --network 'The Podman network the pod joins [default: Podman''s]; `host` shares this machine''s network with the agent, only for a git host that listens on this machine alone'
+            cand --network 'The engine''s network the pod joins [default: the engine''s]; `host` shares this machine''s network with the agent, only for a git host that listens on this machine alone'
             cand --credentials 'Read the credentials from FILE (KEY=VALUE lines) before the environment'
             cand --branch 'Branch the job clones (default: the current branch; required on a detached HEAD)'
             cand --repo-url 'Repository URL the job clones (default: the origin remote, as an https URL)'
@@ -440,7 +440,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
             cand -C 'Run as if started in DIR'
             cand --color 'When to use colour'
-            cand --dry-run 'Print the pod podman would run and run nothing (needs no engine and no credentials)'
+            cand --dry-run 'Print what the engine would run (podman: the pod as YAML; docker: its commands) and run nothing'
             cand --raw 'Print the agent''s stream-json lines as they are'
             cand --keep 'Leave the pod (stopped) and its volumes for inspection instead of removing them'
             cand -q 'Print only results and errors'
@@ -466,7 +466,7 @@ set edit:completion:arg-completer[claude-sandbox] = {|@words|
             cand diff 'Show a job''s changes against the commit it started from (fetched with your own git)'
             cand checkout 'Fetch a job''s branch and switch to it, or open it in a new worktree'
             cand man 'Print the manual page, or write one page per command into a directory'
-            cand local 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end'
+            cand local 'Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'claude-sandbox;help;remote'= {

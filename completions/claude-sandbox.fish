@@ -50,7 +50,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "image
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "diff" -d 'Show a job\'s changes against the commit it started from (fetched with your own git)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "checkout" -d 'Fetch a job\'s branch and switch to it, or open it in a new worktree'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "man" -d 'Print the manual page, or write one page per command into a directory'
-complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "local" -d 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end'
+complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "local" -d 'Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end'
 complete -c claude-sandbox -n "__fish_claude_sandbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l task-file -d 'Read the task from FILE (\'-\' for stdin)' -r -F
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s o -l output -d 'Output: yaml or json (the Job as submitted, or as it would be with --dry-run), name (only the job name)' -r -f -a "yaml\t''
@@ -333,7 +333,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l 
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -s o -l output -d 'Output: with --dry-run the pod as yaml or json; after a run, json prints the receipt' -r -f -a "yaml\t''
 json\t''"
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l timeout -d 'Stop the run after this long (exit 124); the pod is removed (kept with --keep)' -r
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l network -d 'The Podman network the pod joins [default: Podman\'s]; `host` shares this machine\'s network with the agent, only for a git host that listens on this machine alone' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l network -d 'The engine\'s network the pod joins [default: the engine\'s]; `host` shares this machine\'s network with the agent, only for a git host that listens on this machine alone' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l credentials -d 'Read the credentials from FILE (KEY=VALUE lines) before the environment' -r -F
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l branch -d 'Branch the job clones (default: the current branch; required on a detached HEAD)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l repo-url -d 'Repository URL the job clones (default: the origin remote, as an https URL)' -r
@@ -352,7 +352,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -s 
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l dry-run -d 'Print the pod podman would run and run nothing (needs no engine and no credentials)'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l dry-run -d 'Print what the engine would run (podman: the pod as YAML; docker: its commands) and run nothing'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l raw -d 'Print the agent\'s stream-json lines as they are'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l keep -d 'Leave the pod (stopped) and its volumes for inspection instead of removing them'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -s q -l quiet -d 'Print only results and errors'
@@ -373,7 +373,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and 
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help" -f -a "diff" -d 'Show a job\'s changes against the commit it started from (fetched with your own git)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help" -f -a "checkout" -d 'Fetch a job\'s branch and switch to it, or open it in a new worktree'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help" -f -a "man" -d 'Print the manual page, or write one page per command into a directory'
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help" -f -a "local" -d 'Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end'
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help" -f -a "local" -d 'Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and not __fish_seen_subcommand_from remote detect logs list status cancel clean completions setup doctor config image diff checkout man local help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'The effective value of every setting and its source (flag, environment, file, default)'
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Where the user and repository config files are (whether or not they exist)'

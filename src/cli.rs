@@ -181,7 +181,7 @@ pub enum Command {
     /// Print the manual page, or write one page per command into a directory
     #[command(after_help = MAN_EXAMPLES)]
     Man(ManArgs),
-    /// Run a task on this machine with Podman: the same pod `remote` would submit, followed to its end
+    /// Run a task on this machine with Podman or Docker: the same pod `remote` would submit, followed to its end
     #[command(after_help = LOCAL_EXAMPLES)]
     Local(Box<LocalArgs>),
 }
@@ -496,6 +496,7 @@ Examples:
   claude-sandbox local --keep \"why does the import fail?\"   keep the stopped pod to inspect
   claude-sandbox local --credentials ~/.config/claude-sandbox/credentials \"bump rubocop\"
   claude-sandbox local --dry-run \"…\"                        the pod podman would run, as YAML
+  CLAUDE_SANDBOX_ENGINE=docker claude-sandbox local --dry-run \"…\"   docker's commands instead
   claude-sandbox local -o json \"make the linter pass\" | jq .outcome
 
 Credentials: GITHUB_TOKEN and CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_API_KEY (TELEGRAM_BOT_TOKEN and
@@ -504,7 +505,10 @@ the credential holder's container gets them; never the agent's.
 
 Exit codes: 0 the agent succeeded, 1 error, 2 usage error, 3 the agent failed, 124 --timeout
 expired, 130 interrupted. The pod and its volumes are removed at the end (stopped and kept with
---keep), also after Ctrl-C.";
+--keep), also after Ctrl-C.
+
+The engine is podman, else docker (which runs the pod's containers one by one in the holder's
+network); CLAUDE_SANDBOX_ENGINE names one.";
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
@@ -520,7 +524,7 @@ pub struct LocalArgs {
     #[arg(long, value_name = "FILE")]
     pub task_file: Option<PathBuf>,
 
-    /// Print the pod podman would run and run nothing (needs no engine and no credentials)
+    /// Print what the engine would run (podman: the pod as YAML; docker: its commands) and run nothing
     #[arg(long)]
     pub dry_run: bool,
 
@@ -540,7 +544,7 @@ pub struct LocalArgs {
     #[arg(long, conflicts_with = "dry_run")]
     pub keep: bool,
 
-    /// The Podman network the pod joins [default: Podman's]; `host` shares this machine's
+    /// The engine's network the pod joins [default: the engine's]; `host` shares this machine's
     /// network with the agent, only for a git host that listens on this machine alone
     #[arg(long, value_name = "NAME", conflicts_with = "dry_run")]
     pub network: Option<String>,

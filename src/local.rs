@@ -2,8 +2,8 @@
 //!
 //! The rendered Job is translated into what `podman kube play` runs: one Pod, the named volumes it
 //! mounts (created beforehand, each owned by the uid that writes it), and the credentials as a
-//! Podman secret only the holder's `envFrom` names. Everything here is data in, data out; the
-//! command (`cmd::local`) runs the engine.
+//! Podman secret only the holder's `envFrom` names; [`docker`] turns the same pod into Docker's
+//! command lines. Everything here is data in, data out; the command (`cmd::local`) runs the engine.
 //!
 //! What differs from the cluster, and why (each change is also told where it is made):
 //! - Native sidecars (the holder, the services) become ordinary containers, started before the
@@ -32,6 +32,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::contract::{self, Receipt, env as var, volume};
 
+pub mod docker;
+
 /// The file in the hand-off volume where the agent's PID 1 leaves its receipt.
 pub const RECEIPT_FILE: &str = "receipt.json";
 
@@ -52,6 +54,12 @@ pub enum LocalError {
         "the job template's volume {name} is a {kind} volume, which a local run cannot provide (only emptyDir)"
     )]
     UnsupportedVolume { name: String, kind: &'static str },
+    #[error("the pod has no credential holder")]
+    NoHolder,
+    #[error("Docker cannot {what} for container {container}; Podman can")]
+    DockerCannot { container: String, what: String },
+    #[error("{reason}")]
+    Quantity { reason: String },
     #[error("{path}, line {line}: expected KEY=VALUE")]
     BadLine { path: String, line: usize },
     #[error("{path}, line {line}: {key} is not a credential claude-sandbox uses")]
@@ -546,7 +554,7 @@ mod tests {
     use super::*;
     use crate::job::{self, JobPlan};
 
-    fn rendered() -> Job {
+    pub(super) fn rendered() -> Job {
         let plan = JobPlan {
             name: "claude-sandbox-shop-20261204-101010-abcd".into(),
             namespace: None,

@@ -19,7 +19,10 @@ const API_KEY: &str = "sk-ant-api03-LocalTierApiKey-8c2f6a0e";
 
 /// Each call gets a numbered directory with its arguments and standard input. `logs` prints
 /// $FAKE_LOG (and sleeps $FAKE_LOGS_SLEEP after touching `following`), `wait` answers
-/// $FAKE_EXIT, `volume export` answers with a tar of $FAKE_MOUNTPOINT.
+/// $FAKE_EXIT, `volume export` answers with a tar of $FAKE_MOUNTPOINT. As docker: `run
+/// --detach` answers a container id (kept in `containers`, which `ps` lists), records the
+/// `--env-file` it is given (a copy, its mode and its directory's) and, on later runs, whether
+/// that file is still there; `cp` answers with a tar of $FAKE_MOUNTPOINT/receipt.json.
 const FAKE_PODMAN: &str = r#"#!/bin/sh
 PATH=/usr/bin:/bin
 n=$(ls "$FAKE_ENGINE_LOG" | wc -l)
@@ -33,6 +36,25 @@ case "$1 $2" in
     if [ -n "$FAKE_LOGS_SLEEP" ]; then touch "$FAKE_ENGINE_LOG/../following"; sleep "$FAKE_LOGS_SLEEP"; fi ;;
   "wait "*) echo "${FAKE_EXIT:-0}" ;;
   "volume export") tar -C "$FAKE_MOUNTPOINT" -cf - . ;;
+  "run "*)
+    if [ -f "$FAKE_ENGINE_LOG/../env-file-path" ] && [ -e "$(cat "$FAKE_ENGINE_LOG/../env-file-path")" ]; then
+      touch "$call/env-file-still-there"
+    fi
+    prev=
+    for a in "$@"; do
+      if [ "$prev" = "--env-file" ]; then
+        echo "$a" > "$FAKE_ENGINE_LOG/../env-file-path"
+        cp "$a" "$call/env-file"
+        stat -c %a "$a" > "$call/env-file-mode"
+        stat -c %a "$(dirname "$a")" > "$call/env-dir-mode"
+      fi
+      prev=$a
+    done
+    case " $* " in
+      *" --detach "*) echo "c$n" >> "$FAKE_ENGINE_LOG/../containers"; echo "c$n" ;;
+    esac ;;
+  "ps --all") cat "$FAKE_ENGINE_LOG/../containers" 2>/dev/null ;;
+  "cp "*) [ -e "$FAKE_MOUNTPOINT/receipt.json" ] && tar -C "$FAKE_MOUNTPOINT" -cf - receipt.json ;;
   "kube play")
     if [ -n "$FAKE_PLAY_SLEEP" ]; then touch "$FAKE_ENGINE_LOG/../playing"; sleep "$FAKE_PLAY_SLEEP"; fi
     echo "Pod:"; echo "0123abcd" ;;
@@ -47,6 +69,7 @@ struct Fake {
 }
 
 struct Call {
+    dir: PathBuf,
     argv: Vec<String>,
     stdin: String,
 }
@@ -97,6 +120,7 @@ impl Fake {
         dirs.sort();
         dirs.iter()
             .map(|d| Call {
+                dir: d.clone(),
                 argv: std::fs::read_to_string(d.join("argv"))
                     .unwrap_or_default()
                     .lines()
@@ -448,18 +472,307 @@ fn credentials_can_come_from_a_file() {
     );
 }
 
+/// The value after `flag` in each place it appears.
+fn flag_values<'a>(argv: &'a [String], flag: &str) -> Vec<&'a str> {
+    argv.windows(2)
+        .filter(|w| w[0] == flag)
+        .map(|w| w[1].as_str())
+        .collect()
+}
+
+fn is_detached_run(c: &Call) -> bool {
+    c.argv.first().is_some_and(|a| a == "run") && c.argv.iter().any(|a| a == "--detach")
+}
+
 #[test]
-fn docker_alone_cannot_run_it() {
+fn docker_runs_the_pod_in_the_holders_network_with_credentials_only_in_its_env_file() {
     let fake = Fake::new(&["docker"]);
     let repo = repo();
-    let out = fake.cmd(&repo).args(["local", "fix it"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = fake
+        .cmd(&repo)
+        .args(["local", "--services", "none", "fix the checkout"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let calls = fake.calls();
+    let verbs = fake.verbs();
+
+    // The exact sequence: four volumes, each made then handed to its writer; the holder, then
+    // the agent; the log, the exit code, the receipt; then everything with the job's label and
+    // the volumes removed.
+    let mut expected: Vec<&str> = Vec::new();
+    for _ in 0..4 {
+        expected.extend(["volume create", "run --rm"]);
+    }
+    expected.extend([
+        "run --detach",
+        "run --detach",
+        "logs --follow",
+        "wait claude-sandbox-widgets",
+        "cp claude-sandbox-widgets",
+        "ps --all",
+        "rm --force",
+        "volume rm",
+    ]);
+    let got: Vec<String> = verbs
+        .iter()
+        .map(|v| {
+            v.split_once("-20")
+                .map(|(head, _)| head.to_string())
+                .unwrap_or(v.clone())
+        })
+        .collect();
+    assert_eq!(got, expected, "{verbs:?}");
+
+    for c in &calls {
+        for a in &c.argv {
+            assert!(
+                !a.contains(GITHUB_TOKEN) && !a.contains(API_KEY),
+                "a credential in an argument: {:?}",
+                c.argv
+            );
+        }
+        assert!(!c.stdin.contains(GITHUB_TOKEN), "{:?}", c.argv);
+    }
+
+    let runs: Vec<&Call> = calls.iter().filter(|c| is_detached_run(c)).collect();
+    let holder = runs[0];
+    let agent = runs[1];
+    let holder_name = flag_values(&holder.argv, "--name")[0].to_string();
+    assert!(holder_name.ends_with("-holder"), "{holder_name}");
+    let job = holder_name.trim_end_matches("-holder").to_string();
+    let agent_argv: Vec<String> = agent
+        .argv
+        .iter()
+        .map(|a| a.replace(&job, "JOB"))
+        .filter(|a| !a.starts_with("REPO_COMMIT="))
+        .collect();
+    let expected_agent = "run --detach --name JOB-claude --label claude-sandbox.job=JOB \
+        --network container:JOB-holder --user 1000:1000 --cap-drop ALL \
+        --security-opt no-new-privileges --memory 4294967296 --cpus 2 --workdir /workspace \
+        --mount type=volume,src=JOB-workspace,dst=/workspace,volume-nocopy \
+        --mount type=volume,src=JOB-seed,dst=/seed,volume-nocopy,readonly \
+        --mount type=volume,src=JOB-handoff,dst=/handoff,volume-nocopy";
+    let head: Vec<&str> = expected_agent.split_whitespace().collect();
+    assert_eq!(agent_argv[..head.len()], head, "{agent_argv:?}");
+    let tail = [
+        "--entrypoint",
+        "claude-sandbox",
+        "landovsky/claude-sandbox:latest",
+        "run-in-pod",
+        "agent",
+    ];
+    assert_eq!(agent_argv[agent_argv.len() - tail.len()..], tail);
+    assert!(agent_argv.contains(&"CLAUDE_SANDBOX_RECEIPT=/handoff/receipt.json".to_string()));
+    assert!(agent_argv.contains(&"TASK=fix the checkout".to_string()));
+    assert!(flag_values(&agent.argv, "--name")[0].ends_with("-claude"));
+    // One network namespace, the holder's, as a pod's containers share one.
+    assert!(flag_values(&holder.argv, "--network").is_empty());
+    assert_eq!(
+        flag_values(&agent.argv, "--network"),
+        [format!("container:{holder_name}")]
+    );
+    // Only the holder gets the credentials, from a file only this user could read.
+    assert_eq!(flag_values(&agent.argv, "--env-file"), Vec::<&str>::new());
+    let env_file = flag_values(&holder.argv, "--env-file")[0].to_string();
+    let dir = &holder.dir;
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(read("env-file-mode"), "600");
+    assert_eq!(read("env-dir-mode"), "700");
+    let content = read("env-file");
     assert!(
-        stderr_of(&out).contains("needs podman"),
+        content.contains(&format!("GITHUB_TOKEN={GITHUB_TOKEN}"))
+            && content.contains(&format!("ANTHROPIC_API_KEY={API_KEY}")),
+        "{content}"
+    );
+    // Gone as soon as the holder was made: the agent's start did not find it.
+    assert!(!agent.dir.join("env-file-still-there").exists());
+    assert!(!Path::new(&env_file).exists(), "{env_file} is left behind");
+    for run in &runs {
+        assert_eq!(flag_values(&run.argv, "--cap-drop"), ["ALL"]);
+        assert_eq!(
+            flag_values(&run.argv, "--security-opt"),
+            ["no-new-privileges"]
+        );
+    }
+    // The containers removed are the ones the engine said it made.
+    let rm = calls.iter().find(|c| c.argv[0] == "rm").unwrap();
+    assert_eq!(rm.argv[2..], ["c8", "c9"]);
+
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains(r#""text":"on it""#), "{stdout}");
+    assert!(
+        stderr_of(&out).contains("with docker"),
         "{}",
         stderr_of(&out)
     );
+}
+
+#[test]
+fn docker_a_failed_agent_exits_3_with_its_receipt() {
+    let fake = Fake::new(&["docker"]);
+    std::fs::write(
+        fake.dir.path().join("handoff/receipt.json"),
+        r#"{"outcome":"failed","exit_code":1,"turns":3}"#,
+    )
+    .unwrap();
+    let repo = repo();
+    let out = fake
+        .cmd(&repo)
+        .env("FAKE_EXIT", "1")
+        .args(["local", "-o", "json", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let receipt: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is the receipt only ({e}): {}", stdout_of(&out)));
+    assert_eq!(receipt["outcome"], "failed");
+    assert!(stderr_of(&out).contains("the agent exited with code 1"));
+}
+
+#[test]
+fn docker_a_receipt_that_is_a_link_is_not_followed() {
+    let fake = Fake::new(&["docker"]);
+    let outside = fake.dir.path().join("not-the-agents.json");
+    std::fs::write(
+        &outside,
+        r#"{"outcome":"succeeded","exit_code":0,"branch":"host-file-contents"}"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, fake.dir.path().join("handoff/receipt.json")).unwrap();
+    let repo = repo();
+    let out = fake
+        .cmd(&repo)
+        .args(["local", "-o", "json", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stdout_of(&out).contains("host-file-contents"));
+}
+
+#[test]
+fn docker_ctrl_c_removes_every_container_the_volumes_and_the_credentials() {
+    let fake = Fake::new(&["docker"]);
+    let repo = repo();
+    let home = fake.dir.path().join("home");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claude-sandbox"));
+    cmd.current_dir(repo.path())
+        .env_clear()
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("PATH", &fake.bin)
+        .env("FAKE_ENGINE_LOG", &fake.log)
+        .env("FAKE_MOUNTPOINT", fake.dir.path().join("handoff"))
+        .env("GITHUB_TOKEN", GITHUB_TOKEN)
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .env("FAKE_LOGS_SLEEP", "30")
+        .args(["local", "--services", "none", "fix it"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    while !fake.dir.path().join("following").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never followed the log"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    let calls = fake.calls();
+    let rm = calls
+        .iter()
+        .find(|c| c.argv[0] == "rm")
+        .unwrap_or_else(|| panic!("no rm: {:?}", fake.verbs()));
+    assert_eq!(rm.argv[2..], ["c8", "c9"]);
+    assert!(fake.verbs().iter().any(|v| v == "volume rm"));
+    let env_file =
+        std::fs::read_to_string(fake.dir.path().join("env-file-path")).unwrap_or_default();
+    assert!(!Path::new(env_file.trim()).exists(), "{env_file}");
+}
+
+#[test]
+fn docker_keep_stops_the_containers_and_leaves_the_volumes() {
+    let fake = Fake::new(&["docker"]);
+    let repo = repo();
+    let out = fake
+        .cmd(&repo)
+        .args(["local", "--keep", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let verbs = fake.verbs();
+    assert!(verbs.iter().any(|v| v.starts_with("stop ")), "{verbs:?}");
+    assert!(!verbs.iter().any(|v| v.starts_with("rm ")), "{verbs:?}");
+    assert!(!verbs.contains(&"volume rm".to_string()), "{verbs:?}");
+    assert!(stderr_of(&out).contains("docker volume rm"));
+}
+
+#[test]
+fn the_variable_chooses_docker_over_podman() {
+    let fake = Fake::new(&["podman", "docker"]);
+    let repo = repo();
+    let out = fake
+        .cmd(&repo)
+        .env("CLAUDE_SANDBOX_ENGINE", "docker")
+        .args(["local", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let verbs = fake.verbs();
+    assert!(verbs.iter().any(|v| v == "run --detach"), "{verbs:?}");
+    assert!(!verbs.iter().any(|v| v == "kube play"), "{verbs:?}");
+
+    // Without it, podman comes first.
+    let fake = Fake::new(&["podman", "docker"]);
+    let out = fake
+        .cmd(&repo)
+        .args(["local", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(fake.verbs().iter().any(|v| v == "kube play"));
+}
+
+#[test]
+fn docker_dry_run_prints_the_commands_with_credentials_by_name_only() {
+    let fake = Fake::new(&["docker"]);
+    let repo = repo();
+    let out = fake
+        .cmd(&repo)
+        .args(["local", "--dry-run", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert!(text.contains("docker run --detach"), "{text}");
+    assert!(text.contains("--network container:"), "{text}");
+    assert!(text.contains("GITHUB_TOKEN"), "{text}");
+    assert!(
+        !text.contains(GITHUB_TOKEN) && !text.contains(API_KEY),
+        "{text}"
+    );
     assert!(fake.calls().is_empty());
+
+    // Chosen, docker need not be installed for its commands to be shown.
+    let out = repo
+        .cmd()
+        .env("PATH", "/nonexistent")
+        .env("CLAUDE_SANDBOX_ENGINE", "docker")
+        .args(["local", "--dry-run", "--services", "none", "fix it"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("docker run --detach"));
 }
 
 #[test]
@@ -1029,4 +1342,36 @@ fn the_job_flags_shape_the_pod_as_they_shape_a_remote_job() {
     let resources = agent.resources.as_ref().unwrap();
     assert_eq!(resources.requests.as_ref().unwrap()["cpu"].0, "3");
     assert_eq!(resources.requests.as_ref().unwrap()["memory"].0, "5Gi");
+}
+
+#[test]
+fn docker_timeout_stops_the_run_with_124_and_the_holder_joins_the_chosen_network() {
+    let fake = Fake::new(&["docker"]);
+    let repo = repo();
+    let started = Instant::now();
+    let out = fake
+        .cmd(&repo)
+        .env("FAKE_LOGS_SLEEP", "30")
+        .args([
+            "local",
+            "--timeout",
+            "1s",
+            "--network",
+            "sandbox-net",
+            "--services",
+            "none",
+            "fix it",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let calls = fake.calls();
+    let runs: Vec<&Call> = calls.iter().filter(|c| is_detached_run(c)).collect();
+    assert_eq!(flag_values(&runs[0].argv, "--network"), ["sandbox-net"]);
+    assert!(flag_values(&runs[1].argv, "--network")[0].starts_with("container:"));
+    let verbs = fake.verbs();
+    assert!(verbs.contains(&"rm --force".to_string()), "{verbs:?}");
+    assert!(verbs.contains(&"volume rm".to_string()), "{verbs:?}");
+    assert!(!verbs.iter().any(|v| v.starts_with("wait ")), "{verbs:?}");
 }

@@ -1,6 +1,7 @@
-//! `local TASK`: the pod `remote` would submit, run by Podman on this machine and followed to its
-//! end. The translation is `crate::local`'s; this module runs the engine, shows the agent's log as
-//! `logs` does, and removes what it made, also after Ctrl-C or `--timeout`.
+//! `local TASK`: the pod `remote` would submit, run by Podman (or, without it, Docker) on this
+//! machine and followed to its end. The translations are `crate::local`'s; this module runs the
+//! engine, shows the agent's log as `logs` does, and removes what it made, also after Ctrl-C or
+//! `--timeout`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -13,14 +14,14 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use super::{Ctx, project};
 use crate::cli::{LocalArgs, LocalOutput};
 use crate::cluster::secrets;
-use crate::contract::AGENT_CONTAINER;
+use crate::contract::{AGENT_CONTAINER, HOLDER_CONTAINER};
 use crate::engine::{self, EngineError, Kind, Purpose};
 use crate::failure::{Failure, Outcome, code};
 use crate::follow::Sink;
 use crate::follow::render::Style;
 use crate::follow::sink::StdoutSink;
 use crate::job;
-use crate::local::{self, Translation, argv};
+use crate::local::{self, Translation, argv, docker};
 use crate::repo::RepoError;
 use crate::settings::Flags;
 
@@ -61,6 +62,9 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
 
     if args.dry_run {
         let text = match args.output.unwrap_or(LocalOutput::Yaml) {
+            LocalOutput::Yaml if dry_run_engine() == Some(Kind::Docker) => {
+                dry_run_docker(&translation, args.network.as_deref())?
+            }
             LocalOutput::Yaml => dry_run_yaml(&translation)?,
             LocalOutput::Json => serde_json::to_string_pretty(&translation.pod)?,
         };
@@ -69,7 +73,7 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
     }
 
     let credentials = read_credentials(ctx, args.credentials.as_deref())?;
-    let podman = Podman::find(ctx)?;
+    let podman = Engine::find(ctx)?;
     // Ctrl-C from here on tears the pod down instead of killing this process halfway: the
     // handler is installed before the first thing is made.
     let mut interrupt = super::block_on(async { signal(SignalKind::interrupt()) })?
@@ -124,13 +128,60 @@ enum Ended {
 
 fn start_and_follow(
     ctx: &Ctx,
-    podman: &Podman,
+    engine: &Engine,
     t: &Translation,
     credentials: &BTreeMap<String, String>,
     args: &LocalArgs,
     made: &mut Made,
     interrupt: &mut Signal,
 ) -> Result<(Ended, Option<crate::contract::Receipt>)> {
+    ctx.printer.info(&format!(
+        "starting pod {} with {}",
+        t.pod_name(),
+        engine.kind.name()
+    ));
+    if args.network.as_deref() == Some("host") {
+        ctx.printer.warn(
+            "--network host: the agent can reach every service listening on this machine, and any program here can use the holder's Anthropic proxy (on a free loopback port) while the pod runs",
+        );
+    }
+    match engine.kind {
+        Kind::Docker => start_docker(engine, t, credentials, args, made)?,
+        _ => start_podman(engine, t, credentials, args, made)?,
+    }
+
+    let agent = t.container(AGENT_CONTAINER);
+    let ended = follow(ctx, engine, &agent, args, interrupt)?;
+    let ended = match ended {
+        Followed::Ended => {
+            let out = engine.run("wait for the agent", &argv::wait(&agent), None)?;
+            let code = out.trim().parse::<i32>().map_err(|_| {
+                Failure::new(format!(
+                    "{} wait gave no exit code for {agent}: {out}",
+                    engine.kind.name()
+                ))
+            })?;
+            Ended::Exited(code)
+        }
+        Followed::Interrupted => Ended::Interrupted,
+        Followed::TimedOut => Ended::TimedOut,
+    };
+    let receipt = match (&ended, engine.kind, t.receipt_volume()) {
+        (Ended::Exited(_), Kind::Docker, _) => engine.receipt(&docker::argv::receipt(&agent)),
+        (Ended::Exited(_), _, Some(v)) => engine.receipt(&argv::volume_export(v)),
+        _ => None,
+    };
+    Ok((ended, receipt))
+}
+
+/// Podman: the volumes, the credentials as a secret, then the pod from its YAML.
+fn start_podman(
+    podman: &Engine,
+    t: &Translation,
+    credentials: &BTreeMap<String, String>,
+    args: &LocalArgs,
+    made: &mut Made,
+) -> Result<()> {
     for v in &t.volumes {
         podman.run("create a volume", &argv::volume_create(v), None)?;
         made.volumes.push(v.name.clone());
@@ -145,37 +196,103 @@ fn start_and_follow(
     made.pod = true;
     let yaml =
         local::to_yaml(t).map_err(|e| Failure::new(format!("writing the pod as YAML: {e}")))?;
-    ctx.printer
-        .info(&format!("starting pod {} with podman", t.pod_name()));
-    if args.network.as_deref() == Some("host") {
-        ctx.printer.warn(
-            "--network host: the agent can reach every service listening on this machine, and any program here can use the holder's Anthropic proxy (on a free loopback port) while the pod runs",
-        );
-    }
     podman.run(
         "start the pod",
         &argv::play(args.network.as_deref()),
         Some(yaml.as_bytes()),
     )?;
+    Ok(())
+}
 
-    let agent = t.container(AGENT_CONTAINER);
-    let ended = follow(ctx, podman, &agent, args, interrupt)?;
-    let ended = match ended {
-        Followed::Ended => {
-            let out = podman.run("wait for the agent", &argv::wait(&agent), None)?;
-            let code = out.trim().parse::<i32>().map_err(|_| {
-                Failure::new(format!("podman wait gave no exit code for {agent}: {out}"))
+/// Docker: the volumes handed to their writers, the holder with the credentials file (removed as
+/// soon as the holder exists), then the other containers in its network namespace.
+fn start_docker(
+    engine: &Engine,
+    t: &Translation,
+    credentials: &BTreeMap<String, String>,
+    args: &LocalArgs,
+    made: &mut Made,
+) -> Result<()> {
+    let dir = CredentialsDir::create(t.pod_name())?;
+    let env_file = dir.write(&docker::env_file(credentials))?;
+    made.credentials_dir = Some(dir);
+    let plan = docker::plan(t, args.network.as_deref(), &env_file)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    for ((create, chown), v) in plan.volumes.iter().zip(&t.volumes) {
+        engine.run("create a volume", create, None)?;
+        made.volumes.push(v.name.clone());
+        engine.run("hand a volume to its writer", chown, None)?;
+    }
+    // Before the first run: one cut short may leave a container behind.
+    made.pod = true;
+    let mut steps = plan.steps.iter();
+    if let Some(holder) = steps.next() {
+        let started = engine.run("start the credential holder", &holder.argv, None);
+        // The engine has read the file; nothing needs it any more.
+        made.credentials_dir = None;
+        started?;
+    }
+    for step in steps {
+        let what = if step.to_completion {
+            format!("run init container {}", step.name)
+        } else {
+            format!("start container {}", step.name)
+        };
+        engine.run(&what, &step.argv, None)?;
+    }
+    Ok(())
+}
+
+const CREDENTIALS_FILE: &str = "credentials.env";
+
+/// A directory only this user can enter, holding the holder's credentials for Docker's
+/// `--env-file`; removed when dropped.
+struct CredentialsDir(PathBuf);
+
+impl CredentialsDir {
+    fn create(job: &str) -> Result<CredentialsDir> {
+        use std::os::unix::fs::DirBuilderExt;
+        let path = Self::path(job, &std::process::id().to_string());
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&path)
+            .map_err(|e| {
+                Failure::new(format!(
+                    "cannot make a private directory for the credentials at {}: {e}",
+                    path.display()
+                ))
             })?;
-            Ended::Exited(code)
-        }
-        Followed::Interrupted => Ended::Interrupted,
-        Followed::TimedOut => Ended::TimedOut,
-    };
-    let receipt = match (&ended, t.receipt_volume()) {
-        (Ended::Exited(_), Some(v)) => podman.receipt(v),
-        _ => None,
-    };
-    Ok((ended, receipt))
+        Ok(CredentialsDir(path))
+    }
+
+    /// Where a run's credentials directory is: unique to the job and this process.
+    fn path(job: &str, pid: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("{job}-credentials-{pid}"))
+    }
+
+    fn write(&self, text: &str) -> Result<PathBuf> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = self.0.join(CREDENTIALS_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| {
+                Failure::new(format!(
+                    "cannot write the credentials file {}: {e}",
+                    path.display()
+                ))
+            })?;
+        file.write_all(text.as_bytes())?;
+        Ok(path)
+    }
+}
+
+impl Drop for CredentialsDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 enum Followed {
@@ -188,7 +305,7 @@ enum Followed {
 /// sink until the container ends, Ctrl-C, or the time limit.
 fn follow(
     ctx: &Ctx,
-    podman: &Podman,
+    podman: &Engine,
     container: &str,
     args: &LocalArgs,
     interrupt: &mut Signal,
@@ -329,13 +446,19 @@ fn finish(
 struct Made {
     volumes: Vec<String>,
     secret: bool,
+    /// The pod (Podman) or the containers of the job's label (Docker).
     pod: bool,
+    credentials_dir: Option<CredentialsDir>,
 }
 
 impl Made {
     /// Remove the pod, its volumes and the credentials; with `--keep` only stop the pod. The
     /// credentials are removed either way: they are never left behind on this machine.
-    fn tear_down(&mut self, ctx: &Ctx, podman: &Podman, t: &Translation, keep: bool) {
+    fn tear_down(&mut self, ctx: &Ctx, podman: &Engine, t: &Translation, keep: bool) {
+        self.credentials_dir = None;
+        if podman.kind == Kind::Docker {
+            return self.tear_down_docker(ctx, podman, t, keep);
+        }
         let quietly = |what: &str, argv: &[String]| {
             if let Err(e) = podman.run_captured(argv) {
                 ctx.printer.warn(&format!("could not {what}: {e}"));
@@ -356,13 +479,52 @@ impl Made {
             if !volumes.is_empty() {
                 ctx.printer.hint(&format!(
                     "inspect it with `podman logs {}`; remove it with `podman pod rm {}` and `podman volume rm {}`",
-                    t.container(crate::contract::HOLDER_CONTAINER),
+                    t.container(HOLDER_CONTAINER),
                     t.pod_name(),
                     volumes.join(" ")
                 ));
             }
         } else if !volumes.is_empty() {
             quietly("remove the volumes", &argv::volume_rm(&volumes));
+        }
+    }
+
+    /// Docker: every container with the job's label, found by it, so one whose start was cut
+    /// short goes too; then the volumes.
+    fn tear_down_docker(&mut self, ctx: &Ctx, engine: &Engine, t: &Translation, keep: bool) {
+        let quietly = |what: &str, argv: &[String]| match engine.run_captured(argv) {
+            Ok(out) => Some(out),
+            Err(e) => {
+                ctx.printer.warn(&format!("could not {what}: {e}"));
+                None
+            }
+        };
+        let mut ids = Vec::new();
+        if std::mem::take(&mut self.pod)
+            && let Some(out) = quietly("list the containers", &docker::argv::containers(t))
+        {
+            ids = out.split_whitespace().map(String::from).collect();
+        }
+        if !ids.is_empty() {
+            if keep {
+                quietly("stop the containers", &docker::argv::stop(&ids));
+            } else {
+                quietly("remove the containers", &docker::argv::rm(&ids));
+            }
+        }
+        let volumes = std::mem::take(&mut self.volumes);
+        if keep {
+            if !volumes.is_empty() {
+                ctx.printer.hint(&format!(
+                    "inspect it with `docker logs {}`; remove it with `docker rm -f $(docker ps -aq --filter label={}={})` and `docker volume rm {}`",
+                    t.container(AGENT_CONTAINER),
+                    docker::JOB_LABEL,
+                    t.pod_name(),
+                    volumes.join(" ")
+                ));
+            }
+        } else if !volumes.is_empty() {
+            quietly("remove the volumes", &docker::argv::volume_rm(&volumes));
         }
     }
 }
@@ -442,38 +604,88 @@ fn dry_run_yaml(t: &Translation) -> Result<String> {
     Ok(text)
 }
 
-/// The engine: Podman, which plays Kubernetes YAML itself.
-struct Podman {
+/// The engine a dry run would use: the one chosen (installed or not: a dry run needs none), else
+/// the one found; Podman's YAML when there is neither.
+fn dry_run_engine() -> Option<Kind> {
+    let chosen = std::env::var_os(engine::ENGINE_VAR).filter(|v| !v.is_empty());
+    if let Some(value) = &chosen {
+        let docker = Path::new(value).file_stem() == Some(std::ffi::OsStr::new("docker"));
+        return Some(if docker { Kind::Docker } else { Kind::Podman });
+    }
+    let path = std::env::var_os("PATH");
+    engine::discover(Purpose::Containers, None, path.as_deref())
+        .ok()
+        .map(|e| e.kind)
+}
+
+/// The Docker command lines a run would give, in order; the credentials file is named, never
+/// shown.
+fn dry_run_docker(t: &Translation, network: Option<&str>) -> Result<String> {
+    let file = CredentialsDir::path(t.pod_name(), "PID").join(CREDENTIALS_FILE);
+    let plan = docker::plan(t, network, &file).map_err(|e| Failure::new(e.to_string()))?;
+    let mut text = format!(
+        "# docker commands, in order; {} holds {} (only this user can read it; removed once the holder exists)\n",
+        file.display(),
+        local::CREDENTIAL_KEYS.join(", ")
+    );
+    for (create, chown) in &plan.volumes {
+        text.push_str(&format!("docker {}\n", shell_words(create)));
+        text.push_str(&format!("docker {}\n", shell_words(chown)));
+    }
+    for step in &plan.steps {
+        text.push_str(&format!("docker {}\n", shell_words(&step.argv)));
+    }
+    Ok(text)
+}
+
+/// Arguments as a shell would need them typed.
+fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            let plain = !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c));
+            if plain {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The engine: Podman, which plays Kubernetes YAML itself, or Docker, which runs the pod's
+/// containers one by one.
+struct Engine {
+    kind: Kind,
     program: PathBuf,
 }
 
-impl Podman {
-    fn find(ctx: &Ctx) -> Result<Podman> {
+impl Engine {
+    fn find(ctx: &Ctx) -> Result<Engine> {
         let chosen = std::env::var_os(engine::ENGINE_VAR);
         let path = std::env::var_os("PATH");
         let found = engine::discover(Purpose::Containers, chosen.as_deref(), path.as_deref())
             .map_err(|e| {
                 let hint = match &e {
                     EngineError::NoneFound { .. } => {
-                        "install Podman (it runs the pod without a daemon)"
+                        "install Podman (it runs the pod without a daemon) or Docker"
                     }
-                    _ => "set CLAUDE_SANDBOX_ENGINE to podman, or the path of it",
+                    _ => "set CLAUDE_SANDBOX_ENGINE to podman or docker, or the path of one",
                 };
                 Failure::new(e.to_string()).hint(hint)
             })?;
-        if found.kind != Kind::Podman {
-            return Err(Failure::new(format!(
-                "a local run needs podman, which runs the pod from its Kubernetes YAML; found only {}",
-                found.kind.name()
-            ))
-            .hint("install Podman, or run the task on a cluster with `claude-sandbox remote`")
-            .into());
-        }
         ctx.printer.debug(
             1,
-            &format!("container engine: podman ({})", found.program.display()),
+            &format!(
+                "container engine: {} ({})",
+                found.kind.name(),
+                found.program.display()
+            ),
         );
-        Ok(Podman {
+        Ok(Engine {
+            kind: found.kind,
             program: found.program,
         })
     }
@@ -484,11 +696,12 @@ impl Podman {
         cmd
     }
 
-    /// The receipt in the hand-off volume, read from the engine's export of it; none when the
-    /// engine cannot export it or the agent's PID 1 wrote none.
-    fn receipt(&self, volume: &local::LocalVolume) -> Option<crate::contract::Receipt> {
+    /// The receipt in the hand-off volume, read from the tar stream `argv` gives (Podman's
+    /// export of the volume, Docker's copy of the file); none when the engine cannot give it or
+    /// the agent's PID 1 wrote none.
+    fn receipt(&self, argv: &[String]) -> Option<crate::contract::Receipt> {
         let mut child = self
-            .command(&argv::volume_export(volume))
+            .command(argv)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -518,12 +731,13 @@ impl Podman {
         .stderr(Stdio::inherit());
         let out = self.exchange(cmd, input)?;
         if !out.0.success() {
+            let name = self.kind.name();
             return Err(Failure::new(format!(
-                "podman could not {what} (podman {}): {}",
-                argv.join(" "),
+                "{name} could not {what} ({name} {}): {}",
+                shell_words(&redacted(argv)),
                 out.0
             ))
-            .hint("podman's own words are above")
+            .hint(format!("{name}'s own words are above"))
             .into());
         }
         Ok(out.1)
@@ -560,4 +774,20 @@ impl Podman {
             String::from_utf8_lossy(&out.stdout).into_owned(),
         ))
     }
+}
+
+/// A command line as shown in an error: the task and other values passed as `--env NAME=VALUE`
+/// are long and say nothing about why the engine failed.
+fn redacted(argv: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut after_env = false;
+    for a in argv {
+        if after_env && let Some((name, _)) = a.split_once('=') {
+            out.push(format!("{name}=…"));
+        } else {
+            out.push(a.clone());
+        }
+        after_env = a == "--env";
+    }
+    out
 }
