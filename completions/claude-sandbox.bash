@@ -1469,7 +1469,7 @@ _claude__sandbox() {
             return 0
             ;;
         claude__subcmd__sandbox__subcmd__remote)
-            opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --secret --ttl --deadline --max-turns --max-budget-usd --pr --no-draft --queue --context --namespace --kubeconfig --quiet --verbose --color --help"
+            opts="-o -f -n -C -q -v -h --task-file --dry-run --output --follow --wait --timeout --raw --branch --repo-url --services --image --cpu --memory --env --deadline --max-turns --max-budget-usd --secret --ttl --pr --no-draft --queue --context --namespace --kubeconfig --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1519,14 +1519,6 @@ _claude__sandbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1536,6 +1528,14 @@ _claude__sandbox() {
                     return 0
                     ;;
                 --max-budget-usd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -64,11 +64,11 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l cpu -d 'CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l memory -d 'Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l env -d 'Extra environment variable for the agent (repeatable)' -r
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l secret -d 'Secret with the agent\'s credentials [default: claude-sandbox-secrets]' -r
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l ttl -d 'Delete the finished job after this long [default: 1h]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l deadline -d 'Stop the job if it runs longer than this [default: 4h]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l max-turns -d 'Stop the agent after N turns (config: max_turns); the receipt says when it did' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l max-budget-usd -d 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l secret -d 'Secret with the agent\'s credentials [default: claude-sandbox-secrets]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l ttl -d 'Delete the finished job after this long [default: 1h]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l queue -d 'Wait in this Kueue LocalQueue until Kueue admits the job (config: queue; "" for none)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand remote" -s n -l namespace -d 'Namespace for jobs (default: the context\'s namespace, then "default")' -r
@@ -342,7 +342,7 @@ complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l 
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l cpu -d 'CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l memory -d 'Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l env -d 'Extra environment variable for the agent (repeatable)' -r
-complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l deadline -d 'Stop the agent if it runs longer than this [default: 4h]' -r
+complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l deadline -d 'Stop the job if it runs longer than this [default: 4h]' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l max-turns -d 'Stop the agent after N turns (config: max_turns); the receipt says when it did' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l max-budget-usd -d 'Stop the agent once it has spent this many US dollars (config: max_budget_usd)' -r
 complete -c claude-sandbox -n "__fish_claude_sandbox_using_subcommand local" -l context -d 'Kubernetes context to use (default: the kubeconfig\'s current context)' -r

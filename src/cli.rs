@@ -445,17 +445,8 @@ pub struct RemoteArgs {
     #[command(flatten)]
     pub source: SourceArgs,
 
-    /// CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]
-    #[arg(long, value_name = "QTY", value_parser = units::parse_resource)]
-    pub cpu: Option<ResourceSpec>,
-
-    /// Memory for the agent: REQUEST or REQUEST:LIMIT [default: 2Gi:4Gi]
-    #[arg(long, value_name = "QTY", value_parser = units::parse_resource)]
-    pub memory: Option<ResourceSpec>,
-
-    /// Extra environment variable for the agent (repeatable)
-    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = units::parse_env_pair)]
-    pub env: Vec<(String, String)>,
+    #[command(flatten)]
+    pub agent: AgentArgs,
 
     /// Secret with the agent's credentials [default: claude-sandbox-secrets]
     #[arg(long, value_name = "NAME", env = "CLAUDE_SANDBOX_SECRET")]
@@ -464,18 +455,6 @@ pub struct RemoteArgs {
     /// Delete the finished job after this long [default: 1h]
     #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
     pub ttl: Option<Duration>,
-
-    /// Stop the job if it runs longer than this [default: 4h]
-    #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
-    pub deadline: Option<Duration>,
-
-    /// Stop the agent after N turns (config: max_turns); the receipt says when it did
-    #[arg(long, value_name = "N")]
-    pub max_turns: Option<u32>,
-
-    /// Stop the agent once it has spent this many US dollars (config: max_budget_usd)
-    #[arg(long, value_name = "DOLLARS")]
-    pub max_budget_usd: Option<f64>,
 
     /// Open a pull request for the pushed branch against the branch the job started from
     /// (config: pr); a draft unless --no-draft. The receipt has its address, or why not
@@ -556,6 +535,13 @@ pub struct LocalArgs {
     #[command(flatten)]
     pub source: SourceArgs,
 
+    #[command(flatten)]
+    pub agent: AgentArgs,
+}
+
+/// What the agent gets and how long it may go on: the same for `remote` and `local`.
+#[derive(Debug, Args)]
+pub struct AgentArgs {
     /// CPU for the agent: REQUEST or REQUEST:LIMIT [default: 1:2]
     #[arg(long, value_name = "QTY", value_parser = units::parse_resource)]
     pub cpu: Option<ResourceSpec>,
@@ -568,7 +554,7 @@ pub struct LocalArgs {
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = units::parse_env_pair)]
     pub env: Vec<(String, String)>,
 
-    /// Stop the agent if it runs longer than this [default: 4h]
+    /// Stop the job if it runs longer than this [default: 4h]
     #[arg(long, value_name = "DUR", value_parser = units::parse_duration)]
     pub deadline: Option<Duration>,
 

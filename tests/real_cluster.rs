@@ -451,11 +451,17 @@ fn tab_completes_the_job_names_the_api_server_lists_newest_first() {
     assert_eq!(stderr_of(&out), "", "completion must stay silent");
     let names: Vec<String> = stdout_of(&out).lines().map(str::to_owned).collect();
     assert_eq!(names, [newer.clone(), older.clone()], "took {took:?}");
-    assert!(took < Duration::from_secs(1), "the metadata list took {took:?}");
+    assert!(
+        took < Duration::from_secs(1),
+        "the metadata list took {took:?}"
+    );
 
     let typed = &newer[..newer.len() - 2];
     let out = complete(&format!("claude-sandbox status -n {} {typed}", ns.name));
-    assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), [newer.as_str()]);
+    assert_eq!(
+        stdout_of(&out).lines().collect::<Vec<_>>(),
+        [newer.as_str()]
+    );
 }
 
 #[test]

@@ -23,7 +23,6 @@ use crate::follow::sink::StdoutSink;
 use crate::job;
 use crate::local::{self, Translation, argv, docker};
 use crate::repo::RepoError;
-use crate::settings::Flags;
 
 pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
     if !args.dry_run && args.output == Some(LocalOutput::Yaml) {
@@ -32,17 +31,11 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
             .into());
     }
     let task = super::remote::read_task(ctx, args.task.as_ref(), args.task_file.as_deref())?;
-    let settings = ctx.settings(&Flags {
-        image: args.source.image.clone(),
-        services: args.source.services.clone(),
-        cpu: args.cpu.clone(),
-        memory: args.memory.clone(),
-        deadline: args.deadline,
-        env: args.env.clone(),
-        max_turns: args.max_turns,
-        max_budget_usd: args.max_budget_usd,
-        ..ctx.flags()
-    })?;
+    let settings = ctx.settings(&super::remote::job_flags(
+        &args.source,
+        &args.agent,
+        ctx.flags(),
+    ))?;
     let src = project::resolve(ctx, &args.source, &settings)?;
     if src.repo.branch.is_none() {
         return Err(project::repo_failure(RepoError::Detached));

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use k8s_openapi::api::batch::v1::Job;
 
 use super::{Ctx, project};
-use crate::cli::{RemoteArgs, RemoteOutput};
+use crate::cli::{AgentArgs, RemoteArgs, RemoteOutput, SourceArgs};
 use crate::cluster::secrets::{self, Credentials};
 use crate::cluster::{Cluster, jobs, kueue, server};
 use crate::detect::Service;
@@ -17,20 +17,12 @@ use crate::settings::{Flags, Settings};
 pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
     let task = read_task(ctx, args.task.as_ref(), args.task_file.as_deref())?;
     let settings = ctx.settings(&Flags {
-        image: args.source.image.clone(),
-        services: args.source.services.clone(),
         secret: args.secret.clone(),
-        cpu: args.cpu.clone(),
-        memory: args.memory.clone(),
         ttl: args.ttl,
-        deadline: args.deadline,
-        env: args.env.clone(),
-        max_turns: args.max_turns,
-        max_budget_usd: args.max_budget_usd,
         pr: args.pr,
         no_draft: args.no_draft,
         queue: args.queue.clone(),
-        ..ctx.flags()
+        ..job_flags(&args.source, &args.agent, ctx.flags())
     })?;
     let src = project::resolve(ctx, &args.source, &settings)?;
     if src.repo.branch.is_none() {
@@ -245,6 +237,21 @@ fn pull_request(settings: &Settings, repo_url: &str) -> Result<Option<job::PullR
         api,
         draft: settings.pr_draft.value,
     }))
+}
+
+/// The settings' flags every command that runs the agent shares (`remote`, `local`).
+pub(super) fn job_flags(source: &SourceArgs, agent: &AgentArgs, base: Flags) -> Flags {
+    Flags {
+        image: source.image.clone(),
+        services: source.services.clone(),
+        cpu: agent.cpu.clone(),
+        memory: agent.memory.clone(),
+        deadline: agent.deadline,
+        env: agent.env.clone(),
+        max_turns: agent.max_turns,
+        max_budget_usd: agent.max_budget_usd,
+        ..base
+    }
 }
 
 /// The task from its argument, `--task-file FILE` or standard input (`-`); shared with `local`.
