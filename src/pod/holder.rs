@@ -105,7 +105,9 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
     let setup_done = env.handoff_dir.join(files::SETUP_DONE);
     let done = env.handoff_dir.join(files::DONE);
     let mut setup_tree: Option<Oid> = None;
-    let first = handoff::wait_for(FOREVER, stop::terminated, || {
+    let mut stopped_at = None;
+    let mut gave_up = || gave_up_on_hand_off(&mut stopped_at);
+    let first = handoff::wait_for(FOREVER, &mut gave_up, || {
         if handoff::exists(&done) {
             Some(false)
         } else if handoff::exists(&setup_done) {
@@ -123,7 +125,7 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
             .ok();
         setup_tree = base_tree.and_then(|t| private.snapshot(t, &mut ignored).ok());
         let _ = handoff::write(&env.seed_dir.join(files::SETUP_SEEN), b"");
-        handoff::wait_for(FOREVER, stop::terminated, || {
+        handoff::wait_for(FOREVER, &mut gave_up, || {
             handoff::exists(&done).then_some(())
         });
     }
@@ -200,6 +202,18 @@ fn serve(env: &PodEnv) -> (u8, Summary) {
 }
 
 /// The pull request, with the token of the secret; the push it follows stands whatever happens.
+/// Whether to stop waiting for the agent's hand-off and publish what is there. A SIGTERM alone
+/// is no reason: when the pod is deleted every container may get it at once (a kubelet that does
+/// not stop sidecars last), and the agent's PID 1 is then still stopping its processes; a tree
+/// taken before its hand-off could still be written. Only once it has had its time to hand off
+/// is it taken as gone.
+fn gave_up_on_hand_off(stopped_at: &mut Option<Instant>) -> bool {
+    if !stop::terminated() {
+        return false;
+    }
+    stopped_at.get_or_insert_with(Instant::now).elapsed() >= stop::HAND_OFF_AFTER_STOP
+}
+
 fn open_pull_request(pr: &PullRequestEnv, wanted: &pull_request::Wanted) -> Result<String, String> {
     let token = std::env::var(var::GITHUB_TOKEN)
         .ok()

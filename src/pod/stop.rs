@@ -19,6 +19,12 @@ static GROUP: AtomicI32 = AtomicI32::new(0);
 pub const TERMINATED_CODE: u8 = 128 + 15;
 /// How long the agent has to stop by itself after SIGTERM before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long the final kill waits for every process of the agent to be gone.
+const KILL_WAIT: Duration = Duration::from_secs(10);
+/// How long, after a SIGTERM that reached every container at once, the agent's PID 1 may take
+/// to hand its work over: its stop grace, the final kill, and a margin for a loaded node.
+pub const HAND_OFF_AFTER_STOP: Duration =
+    Duration::from_secs(STOP_GRACE.as_secs() + KILL_WAIT.as_secs() + 5);
 
 /// Make this process unreadable to the agent (same uid): no ptrace, no `/proc/<pid>/mem` or
 /// `environ`, no core dumps. And adopt the orphans of our descendants, so none escapes the reaper.
@@ -122,7 +128,7 @@ pub fn wait_or_stop(
 pub fn kill_everything(group: u32) {
     signal_group(i32::try_from(group).unwrap_or(0), libc::SIGKILL);
     let me = std::process::id();
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + KILL_WAIT;
     loop {
         let left = if me == 1 {
             // SAFETY: as PID 1 of the container's PID namespace, -1 means every other process
