@@ -591,7 +591,7 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
     )?;
 
     // The empty name is a choice of no queue, so `--queue ""` submits past a queue that a file
-    // names; it stops the search like any other value.
+    // names.
     let queue = match &flags.queue {
         Some(q) => {
             crate::job::check_queue_name(q).map_err(|m| Failure::usage(format!("--queue: {m}")))?;
@@ -600,9 +600,21 @@ pub fn resolve(flags: &Flags, layers: &Layers) -> Result<Settings, Failure> {
                 flag_or_env(q, "--queue", "CLAUDE_SANDBOX_QUEUE"),
             )
         }
-        None => from_file("queue", &|l| l.values.queue.clone())
+        None => {
+            // A repository's file may name its team's queue, but its empty name does not take
+            // away the queue the user chose: that would let the repository's jobs (and a file an
+            // earlier agent committed) past the user's quota.
+            let users = layers.user.as_ref().and_then(|l| {
+                let q = l.values.queue.clone().filter(|q| !q.is_empty())?;
+                Some(Setting::new(q, Origin::file(l, "queue")))
+            });
+            match from_file("queue", &|l| l.values.queue.clone()) {
+                Some(s) if s.value.is_empty() && users.is_some() => users,
+                chosen => chosen,
+            }
             .map(|s| Setting::new(Some(s.value), s.source))
-            .unwrap_or_else(|| Setting::default(None)),
+            .unwrap_or_else(|| Setting::default(None))
+        }
     };
     let queue = Setting::new(queue.value.filter(|q| !q.is_empty()), queue.source);
 

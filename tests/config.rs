@@ -798,8 +798,16 @@ fn a_queue_makes_the_job_wait_suspended_for_kueue() {
         "{}",
         stdout_of(&out)
     );
-    let opted_out = Setup::new(Some("queue = \"mine\"\n"), Some("queue = \"\"\n"));
-    assert_eq!(queue_of(&opted_out.job(&[], &[])), (None, None));
+    // Its empty name cannot take the user's queue away (its jobs would pass the user's quota);
+    // it means no queue only where the user chose none.
+    let emptied = Setup::new(Some("queue = \"mine\"\n"), Some("queue = \"\"\n"));
+    assert_eq!(
+        queue_of(&emptied.job(&[], &[])),
+        (Some("mine".into()), Some(true))
+    );
+    assert_eq!(queue_of(&emptied.job(&["--queue", ""], &[])), (None, None));
+    let repo_only = Setup::new(None, Some("queue = \"\"\n"));
+    assert_eq!(queue_of(&repo_only.job(&[], &[])), (None, None));
 
     // Not a name Kueue could have: refused before anything else, saying which value.
     let out = none
