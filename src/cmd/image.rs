@@ -40,7 +40,7 @@ struct Pushed<'a> {
 }
 
 fn build(ctx: &Ctx, args: ImageBuildArgs) -> Result<Outcome> {
-    let engine = find_engine(ctx)?;
+    let engine = find_engine(ctx, Purpose::Images)?;
     let detected_ruby = args.ruby.clone().or_else(|| repository_ruby(ctx));
     let tag = tag_for(ctx, &args.image, detected_ruby.as_deref())?;
     let source = source_dir(args.source.as_deref())?;
@@ -101,7 +101,7 @@ fn build(ctx: &Ctx, args: ImageBuildArgs) -> Result<Outcome> {
 }
 
 fn push(ctx: &Ctx, args: ImagePushArgs) -> Result<Outcome> {
-    let engine = find_engine(ctx)?;
+    let engine = find_engine(ctx, Purpose::Images)?;
     let tag = tag_for(ctx, &args.image, repository_ruby(ctx).as_deref())?;
     ctx.printer
         .info(&format!("pushing {tag} with {}", engine.kind.name()));
@@ -140,19 +140,28 @@ fn config_line(tag: &str) -> String {
     format!("image = {quoted}")
 }
 
-fn find_engine(ctx: &Ctx) -> Result<Engine> {
+/// The engine for `purpose` (CLAUDE_SANDBOX_ENGINE, else the best one on PATH), or a failure
+/// that says what to install or set; shared with `local`.
+pub(super) fn find_engine(ctx: &Ctx, purpose: Purpose) -> Result<Engine> {
     let chosen = std::env::var_os(engine::ENGINE_VAR);
     let path = std::env::var_os("PATH");
-    let found = engine::discover(Purpose::Images, chosen.as_deref(), path.as_deref())
-        .map_err(|e| {
-            let hint = match &e {
-                EngineError::NoneFound { .. } => {
-                    "install Podman or Docker, or name your engine's program with CLAUDE_SANDBOX_ENGINE"
-                }
-                _ => "set CLAUDE_SANDBOX_ENGINE to podman, docker or buildah, or the path of one",
-            };
-            Failure::new(e.to_string()).hint(hint)
-        })?;
+    let found = engine::discover(purpose, chosen.as_deref(), path.as_deref()).map_err(|e| {
+        let hint = match (&e, purpose) {
+            (EngineError::NoneFound { .. }, Purpose::Images) => {
+                "install Podman or Docker, or name your engine's program with CLAUDE_SANDBOX_ENGINE"
+            }
+            (EngineError::NoneFound { .. }, Purpose::Containers) => {
+                "install Podman (it runs the pod without a daemon) or Docker"
+            }
+            (_, Purpose::Images) => {
+                "set CLAUDE_SANDBOX_ENGINE to podman, docker or buildah, or the path of one"
+            }
+            (_, Purpose::Containers) => {
+                "set CLAUDE_SANDBOX_ENGINE to podman or docker, or the path of one"
+            }
+        };
+        Failure::new(e.to_string()).hint(hint)
+    })?;
     ctx.printer.debug(
         1,
         &format!(

@@ -15,7 +15,7 @@ use super::{Ctx, project};
 use crate::cli::{LocalArgs, LocalOutput};
 use crate::cluster::secrets;
 use crate::contract::{AGENT_CONTAINER, HOLDER_CONTAINER};
-use crate::engine::{self, EngineError, Kind, Purpose};
+use crate::engine::{self, Kind, Purpose};
 use crate::failure::{Failure, Outcome, code};
 use crate::follow::Sink;
 use crate::follow::render::Style;
@@ -657,26 +657,7 @@ struct Engine {
 
 impl Engine {
     fn find(ctx: &Ctx) -> Result<Engine> {
-        let chosen = std::env::var_os(engine::ENGINE_VAR);
-        let path = std::env::var_os("PATH");
-        let found = engine::discover(Purpose::Containers, chosen.as_deref(), path.as_deref())
-            .map_err(|e| {
-                let hint = match &e {
-                    EngineError::NoneFound { .. } => {
-                        "install Podman (it runs the pod without a daemon) or Docker"
-                    }
-                    _ => "set CLAUDE_SANDBOX_ENGINE to podman or docker, or the path of one",
-                };
-                Failure::new(e.to_string()).hint(hint)
-            })?;
-        ctx.printer.debug(
-            1,
-            &format!(
-                "container engine: {} ({})",
-                found.kind.name(),
-                found.program.display()
-            ),
-        );
+        let found = super::image::find_engine(ctx, Purpose::Containers)?;
         Ok(Engine {
             kind: found.kind,
             program: found.program,
