@@ -406,17 +406,8 @@ pub struct SourceArgs {
 
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
-    /// What the agent should do (use -- before a task that starts with '-')
-    #[arg(
-        value_name = "TASK",
-        required_unless_present = "task_file",
-        conflicts_with = "task_file"
-    )]
-    pub task: Option<String>,
-
-    /// Read the task from FILE ('-' for stdin)
-    #[arg(long, value_name = "FILE")]
-    pub task_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub task: TaskArgs,
 
     /// Print the Job instead of submitting it (needs no cluster)
     #[arg(long)]
@@ -491,17 +482,8 @@ network); CLAUDE_SANDBOX_ENGINE names one.";
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
-    /// What the agent should do (use -- before a task that starts with '-')
-    #[arg(
-        value_name = "TASK",
-        required_unless_present = "task_file",
-        conflicts_with = "task_file"
-    )]
-    pub task: Option<String>,
-
-    /// Read the task from FILE ('-' for stdin)
-    #[arg(long, value_name = "FILE")]
-    pub task_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub task: TaskArgs,
 
     /// Print what the engine would run (podman: the pod as YAML; docker: its commands) and run nothing
     #[arg(long)]
@@ -537,6 +519,22 @@ pub struct LocalArgs {
 
     #[command(flatten)]
     pub agent: AgentArgs,
+}
+
+/// The task, as an argument or from a file: the same for `remote` and `local`.
+#[derive(Debug, Args)]
+pub struct TaskArgs {
+    /// What the agent should do (use -- before a task that starts with '-')
+    #[arg(
+        value_name = "TASK",
+        required_unless_present = "task_file",
+        conflicts_with = "task_file"
+    )]
+    pub task: Option<String>,
+
+    /// Read the task from FILE ('-' for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub task_file: Option<PathBuf>,
 }
 
 /// What the agent gets and how long it may go on: the same for `remote` and `local`.

@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: LocalArgs) -> Result<Outcome> {
             .hint("after a run, -o json prints the receipt")
             .into());
     }
-    let task = super::remote::read_task(ctx, args.task.as_ref(), args.task_file.as_deref())?;
+    let task = super::remote::read_task(ctx, &args.task)?;
     let settings = ctx.settings(&super::remote::job_flags(
         &args.source,
         &args.agent,

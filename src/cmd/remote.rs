@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use k8s_openapi::api::batch::v1::Job;
 
 use super::{Ctx, project};
-use crate::cli::{AgentArgs, RemoteArgs, RemoteOutput, SourceArgs};
+use crate::cli::{AgentArgs, RemoteArgs, RemoteOutput, SourceArgs, TaskArgs};
 use crate::cluster::secrets::{self, Credentials};
 use crate::cluster::{Cluster, jobs, kueue, server};
 use crate::detect::Service;
@@ -15,7 +15,7 @@ use crate::repo::RepoError;
 use crate::settings::{Flags, Settings};
 
 pub fn run(ctx: &Ctx, args: RemoteArgs) -> Result<Outcome> {
-    let task = read_task(ctx, args.task.as_ref(), args.task_file.as_deref())?;
+    let task = read_task(ctx, &args.task)?;
     let settings = ctx.settings(&Flags {
         secret: args.secret.clone(),
         ttl: args.ttl,
@@ -255,12 +255,8 @@ pub(super) fn job_flags(source: &SourceArgs, agent: &AgentArgs, base: Flags) -> 
 }
 
 /// The task from its argument, `--task-file FILE` or standard input (`-`); shared with `local`.
-pub(super) fn read_task(
-    ctx: &Ctx,
-    task: Option<&String>,
-    task_file: Option<&Path>,
-) -> Result<String> {
-    let task = match (task, task_file) {
+pub(super) fn read_task(ctx: &Ctx, args: &TaskArgs) -> Result<String> {
+    let task = match (&args.task, args.task_file.as_deref()) {
         (Some(t), _) => t.clone(),
         (None, Some(path)) if path == Path::new("-") => {
             let stdin = std::io::stdin();
